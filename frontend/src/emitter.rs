@@ -1,0 +1,219 @@
+//! The contract between instruction semantics and the execution engines.
+//!
+//! Semantics call these methods to describe what an instruction does. The
+//! interpreter's emitter performs each operation immediately on plain `u64`s;
+//! the JIT's emitter builds Cranelift IR whose values are SSA values. Every
+//! value is 64 bits wide; narrower guest operations are expressed with
+//! explicit sign/zero extension.
+
+use xlate_softmmu::Tlb;
+
+/// Two-operand integer operations on 64-bit values.
+///
+/// Shift and rotate amounts are taken modulo 64. Division and remainder have
+/// a precondition: the divisor is non-zero and the operation is not
+/// `i64::MIN / -1` (semantics must guard those cases with `select`, since the
+/// guest ISAs all define them differently). The interpreter still never panics
+/// if the precondition is broken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    And,
+    Or,
+    Xor,
+    Shl,
+    ShrU,
+    ShrS,
+    Rotl,
+    Rotr,
+    Mul,
+    /// High 64 bits of signed × signed.
+    MulHS,
+    /// High 64 bits of unsigned × unsigned.
+    MulHU,
+    /// High 64 bits of signed × unsigned.
+    MulHSU,
+    DivS,
+    DivU,
+    RemS,
+    RemU,
+    MinS,
+    MinU,
+    MaxS,
+    MaxU,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    Not,
+    Neg,
+    /// Leading zeros of the 64-bit value (64 for zero).
+    Clz,
+    /// Trailing zeros (64 for zero).
+    Ctz,
+    Popcnt,
+    Bswap,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cond {
+    Eq,
+    Ne,
+    LtS,
+    LtU,
+    GeS,
+    GeU,
+}
+
+/// The current instruction stopped the block: it raised a guest exception
+/// (the trap has already been entered: pc and privilege state updated), or
+/// asked for an exit after it (e.g. it wrote to a page holding code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stop;
+
+/// A runtime helper called by either engine: `(cpu, a, b, c, pc_of_insn) -> value`.
+/// A helper that raises a guest exception or needs the block to end sets the
+/// CPU's stop word (see [`GuestCpu::STOP_OFFSET`]).
+pub type Helper<C> = extern "C" fn(&mut C, u64, u64, u64, u64) -> u64;
+
+/// Requests from guest code to the engine, checked when a block exits.
+#[derive(Default, Debug)]
+pub struct Control {
+    /// Physical pages written while they held translated code.
+    pub dirty_code: Vec<u64>,
+    /// Drop all translated code (e.g. RISC-V fence.i).
+    pub flush_code: bool,
+    /// Virtual-to-physical mappings changed: drop virtual-pc lookup caches.
+    pub flush_jump_cache: bool,
+    /// The hart waits for an interrupt.
+    pub wfi: bool,
+}
+
+/// What both engines need to know about a guest CPU structure.
+///
+/// The CPU is `#[repr(C)]`; the JIT addresses its fields by these offsets.
+pub trait GuestCpu: Sized + 'static {
+    /// Offset of the `u64` register file addressed by [`Emitter::reg`].
+    const REGS_OFFSET: usize;
+    /// Offset of the `u64` program counter.
+    const PC_OFFSET: usize;
+    /// Offset of the `u64` stop word: non-zero after a helper asks to end the block.
+    const STOP_OFFSET: usize;
+    /// Offset of the `u64` retired-instruction counter.
+    const INSTRET_OFFSET: usize;
+    /// Offset of the array of [`Tlb`]s, one per MMU index.
+    const TLBS_OFFSET: usize;
+
+    fn regs(&mut self) -> &mut [u64];
+    fn pc(&self) -> u64;
+    fn set_pc(&mut self, pc: u64);
+    fn stop_word(&mut self) -> &mut u64;
+    fn instret_mut(&mut self) -> &mut u64;
+    fn tlb(&self, mmu_idx: usize) -> &Tlb;
+    fn tlb_mut(&mut self, mmu_idx: usize) -> &mut Tlb;
+    fn control(&mut self) -> &mut Control;
+
+    /// Data access that missed the TLB fast path: translate, fill the TLB,
+    /// access RAM or MMIO, or raise the guest exception and return `Err`.
+    fn load_slow(&mut self, vaddr: u64, size: u8, pc: u64) -> Result<u64, Stop>;
+    fn store_slow(&mut self, vaddr: u64, size: u8, value: u64, pc: u64) -> Result<(), Stop>;
+}
+
+/// One guest instruction's worth of operations.
+pub trait Emitter {
+    type V: Copy;
+    type Cpu: GuestCpu;
+
+    /// Guest address of the instruction being emitted.
+    fn pc(&self) -> u64;
+    /// Its length in bytes.
+    fn insn_len(&self) -> u64;
+    /// The ISA mode bits the code is translated for (part of the block key).
+    fn mode(&self) -> u32;
+
+    fn imm(&mut self, v: u64) -> Self::V;
+    fn reg(&mut self, r: usize) -> Self::V;
+    fn set_reg(&mut self, r: usize, v: Self::V);
+
+    fn bin(&mut self, op: BinOp, a: Self::V, b: Self::V) -> Self::V;
+    fn un(&mut self, op: UnOp, a: Self::V) -> Self::V;
+    /// 1 if the condition holds, else 0.
+    fn cmp(&mut self, c: Cond, a: Self::V, b: Self::V) -> Self::V;
+    /// `c != 0 ? a : b`
+    fn select(&mut self, c: Self::V, a: Self::V, b: Self::V) -> Self::V;
+    /// Sign-extend the low `bits` bits.
+    fn sext(&mut self, v: Self::V, bits: u8) -> Self::V;
+    /// Zero-extend the low `bits` bits.
+    fn zext(&mut self, v: Self::V, bits: u8) -> Self::V;
+
+    /// Data load of 1, 2, 4 or 8 bytes (sign- or zero-extended).
+    fn load(&mut self, addr: Self::V, size: u8, signed: bool) -> Result<Self::V, Stop>;
+    fn store(&mut self, addr: Self::V, size: u8, value: Self::V) -> Result<(), Stop>;
+
+    /// Calls a runtime helper with the instruction's pc as last argument.
+    /// With `may_stop`, the helper may raise an exception or end the block.
+    /// Dirty guest registers are in the CPU structure during the call and
+    /// are re-read afterwards, so a helper may read and write them.
+    fn call(&mut self, h: Helper<Self::Cpu>, args: [Self::V; 3], may_stop: bool) -> Result<Self::V, Stop>;
+
+    /// Ends the block: continue at a constant address.
+    fn jump(&mut self, target: u64);
+    /// Ends the block: continue at a computed address.
+    fn jump_dyn(&mut self, target: Self::V);
+    /// Ends the block: continue at `target` if `cond != 0`, else after this instruction.
+    fn branch(&mut self, cond: Self::V, target: u64);
+}
+
+/// What one traced instruction did, for the commit log.
+#[derive(Default, Debug, Clone)]
+pub struct InsnRecord {
+    /// Register-file writes in program order (index as in [`Emitter::reg`]).
+    pub regs: Vec<(usize, u64)>,
+    pub loads: Vec<u64>,
+    /// (address, value, size in bytes)
+    pub stores: Vec<(u64, u64, u8)>,
+}
+
+/// One guest instruction set: the hooks the shared translator loop calls.
+pub trait Isa: 'static {
+    type Cpu: GuestCpu + Send;
+    type Insn: Copy + Send + Sync + std::fmt::Debug + 'static;
+    /// Longest instruction in bytes.
+    const MAX_INSN_LEN: usize;
+    /// Number of MMU indexes (TLBs) per CPU.
+    const NUM_MMU: usize;
+
+    /// Mode bits for the block key (privilege, FP enable, ...).
+    fn mode(cpu: &Self::Cpu) -> u32;
+    /// Which TLB data accesses of code translated in `mode` use.
+    fn data_mmu(mode: u32) -> usize;
+    /// Decodes the instruction starting at `bytes[0]`; `None` if illegal or
+    /// if `bytes` is too short for it.
+    fn decode(bytes: &[u8], mode: u32) -> Option<Self::Insn>;
+    fn insn_len(i: &Self::Insn) -> u64;
+    fn insn_bits(i: &Self::Insn) -> u32;
+    /// Control transfer or system instruction: ends the block.
+    fn ends_block(i: &Self::Insn) -> bool;
+    fn exec<E: Emitter<Cpu = Self::Cpu>>(i: &Self::Insn, e: &mut E) -> Result<(), Stop>;
+    /// Virtual-to-physical for instruction fetch; raises the fault on failure.
+    fn translate_fetch(cpu: &mut Self::Cpu, vaddr: u64) -> Result<u64, Stop>;
+    /// Fetches the raw bytes of one instruction at `vaddr`, even across pages.
+    fn fetch_slow(cpu: &mut Self::Cpu, vaddr: u64) -> Result<Vec<u8>, Stop>;
+    /// Raises the illegal-instruction exception for undecodable `bytes` at `pc`.
+    fn raise_illegal(cpu: &mut Self::Cpu, bytes: &[u8], pc: u64);
+    /// Takes a pending, enabled interrupt (entering its trap). Returns whether it did.
+    fn take_interrupt(cpu: &mut Self::Cpu) -> bool;
+    /// Whether an interrupt would wake a hart waiting in WFI.
+    fn interrupt_waiting(cpu: &Self::Cpu) -> bool;
+    /// Which stop-word value means "completed, end the block" (vs. trapped).
+    const STOP_EXIT: u64;
+    fn bus(cpu: &Self::Cpu) -> &xlate_softmmu::Bus;
+    fn disasm(i: &Self::Insn) -> String;
+    /// Current privilege level, as the commit log prints it.
+    fn privilege(cpu: &Self::Cpu) -> u8;
+    /// Turns on recording of side effects the emitter does not see (CSR writes).
+    fn trace_enable(cpu: &mut Self::Cpu);
+    /// One commit-log line for an instruction that retired at privilege `prv`.
+    fn trace_line(cpu: &mut Self::Cpu, prv: u8, pc: u64, i: &Self::Insn, rec: &InsnRecord, disasm: bool) -> String;
+}

@@ -1,0 +1,8 @@
+//! Guest ISAs: CPU state, decoders, disassemblers and each instruction's
+//! semantics, written once against the [`Emitter`] trait so that the same code
+//! drives both the interpreter and the Cranelift JIT.
+
+pub mod emitter;
+pub mod riscv;
+
+pub use emitter::{BinOp, Cond, Control, Emitter, GuestCpu, Helper, InsnRecord, Isa, Stop, UnOp};

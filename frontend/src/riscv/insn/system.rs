@@ -1,0 +1,158 @@
+//! Zicsr, Zifencei and the privileged instructions.
+
+use super::{x, R};
+use crate::riscv::csr::{MSTATUS_TVM, MSTATUS_TW};
+use crate::riscv::trap::Exception;
+use crate::riscv::{Cpu, Insn, PRV_S, PRV_U};
+use crate::Emitter;
+
+/// Raises an illegal-instruction exception for `i` (tval = its bits).
+pub fn illegal<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    let bits = e.imm(u64::from(i.raw));
+    let z = e.imm(0);
+    e.call(illegal_helper, [bits, z, z], true)?;
+    Ok(())
+}
+extern "C" fn illegal_helper(cpu: &mut Cpu, bits: u64, _: u64, _: u64, pc: u64) -> u64 {
+    let _ = cpu.raise::<()>(Exception::Illegal, bits, pc);
+    0
+}
+
+const CSR_W: u64 = 1;
+const CSR_S: u64 = 2;
+const CSR_C: u64 = 3;
+
+/// csrr{w,s,c}[i]: `src` is rs1's value or the 5-bit immediate.
+fn csr_op<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, kind: u64, imm: bool) -> R {
+    let src = if imm { e.imm(u64::from(i.rs1)) } else { x(e, i.rs1) };
+    // csrrs/csrrc with rs1 = x0 (or uimm = 0) do not write: reading a
+    // read-only CSR that way is legal.
+    let writes = kind == CSR_W || i.rs1 != 0;
+    let info = u64::from(i.csr()) | u64::from(i.rd) << 12 | kind << 17 | u64::from(writes) << 19;
+    let info = e.imm(info);
+    let bits = e.imm(u64::from(i.raw));
+    e.call(csr_helper, [src, info, bits], true)?;
+    Ok(())
+}
+extern "C" fn csr_helper(cpu: &mut Cpu, src: u64, info: u64, bits: u64, pc: u64) -> u64 {
+    let csr = (info & 0xfff) as u16;
+    let rd = (info >> 12 & 31) as usize;
+    let kind = info >> 17 & 3;
+    let writes = info >> 19 & 1 != 0;
+    // csrrw with rd = x0 does not read (no read side effects), but the CSR must exist.
+    let old = if kind == CSR_W && rd == 0 { Ok(0) } else { cpu.csr_read(csr) };
+    let Ok(old) = old else {
+        let _ = cpu.raise::<()>(Exception::Illegal, bits, pc);
+        return 0;
+    };
+    if writes {
+        let new = match kind {
+            CSR_W => src,
+            CSR_S => old | src,
+            _ => old & !src,
+        };
+        if cpu.csr_write(csr, new).is_err() {
+            let _ = cpu.raise::<()>(Exception::Illegal, bits, pc);
+            return 0;
+        }
+    }
+    cpu.set_x(rd, old);
+    0
+}
+pub fn csrrw<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    csr_op(e, i, CSR_W, false)
+}
+pub fn csrrs<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    csr_op(e, i, CSR_S, false)
+}
+pub fn csrrc<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    csr_op(e, i, CSR_C, false)
+}
+pub fn csrrwi<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    csr_op(e, i, CSR_W, true)
+}
+pub fn csrrsi<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    csr_op(e, i, CSR_S, true)
+}
+pub fn csrrci<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    csr_op(e, i, CSR_C, true)
+}
+
+/// Calls a helper taking only the instruction bits.
+fn simple<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, h: crate::Helper<Cpu>) -> Result<E::V, crate::Stop> {
+    let bits = e.imm(u64::from(i.raw));
+    let z = e.imm(0);
+    e.call(h, [bits, z, z], true)
+}
+
+pub fn ecall<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    simple(e, i, ecall_helper).map(drop)
+}
+extern "C" fn ecall_helper(cpu: &mut Cpu, _: u64, _: u64, _: u64, pc: u64) -> u64 {
+    let cause = match cpu.prv {
+        PRV_U => Exception::EcallU,
+        PRV_S => Exception::EcallS,
+        _ => Exception::EcallM,
+    };
+    let _ = cpu.raise::<()>(cause, 0, pc);
+    0
+}
+
+pub fn ebreak<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    simple(e, i, ebreak_helper).map(drop)
+}
+extern "C" fn ebreak_helper(cpu: &mut Cpu, _: u64, _: u64, _: u64, pc: u64) -> u64 {
+    let _ = cpu.raise::<()>(Exception::Breakpoint, pc, pc);
+    0
+}
+
+pub fn mret<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    let target = simple(e, i, mret_helper)?;
+    e.jump_dyn(target);
+    Ok(())
+}
+extern "C" fn mret_helper(cpu: &mut Cpu, _: u64, _: u64, _: u64, pc: u64) -> u64 {
+    cpu.mret(pc).unwrap_or(0)
+}
+
+pub fn sret<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    let target = simple(e, i, sret_helper)?;
+    e.jump_dyn(target);
+    Ok(())
+}
+extern "C" fn sret_helper(cpu: &mut Cpu, _: u64, _: u64, _: u64, pc: u64) -> u64 {
+    cpu.sret(pc).unwrap_or(0)
+}
+
+pub fn wfi<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    simple(e, i, wfi_helper).map(drop)
+}
+extern "C" fn wfi_helper(cpu: &mut Cpu, bits: u64, _: u64, _: u64, pc: u64) -> u64 {
+    let trapped = cpu.prv == PRV_U || (cpu.prv == PRV_S && cpu.csr.mstatus & MSTATUS_TW != 0);
+    if trapped {
+        let _ = cpu.raise::<()>(Exception::Illegal, bits, pc);
+    } else {
+        cpu.ctl.wfi = true;
+    }
+    0
+}
+
+pub fn sfence_vma<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    simple(e, i, sfence_helper).map(drop)
+}
+extern "C" fn sfence_helper(cpu: &mut Cpu, bits: u64, _: u64, _: u64, pc: u64) -> u64 {
+    if cpu.prv == PRV_U || (cpu.prv == PRV_S && cpu.csr.mstatus & MSTATUS_TVM != 0) {
+        let _ = cpu.raise::<()>(Exception::Illegal, bits, pc);
+    } else {
+        cpu.flush_tlbs();
+    }
+    0
+}
+
+pub fn fence_i<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
+    simple(e, i, fence_i_helper).map(drop)
+}
+extern "C" fn fence_i_helper(cpu: &mut Cpu, _: u64, _: u64, _: u64, _: u64) -> u64 {
+    cpu.ctl.flush_code = true;
+    0
+}

@@ -1,0 +1,142 @@
+//! RISC-V boards. The bare board is what Spike gives test ROMs: RAM at
+//! 0x8000_0000 and HTIF at the image's `tohost` symbol. The `virt` board adds
+//! QEMU virt's UART (0x1000_0000) and test finisher (0x10_0000).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use xlate_devices::htif::{Htif, HtifFromhost};
+use xlate_devices::sifive_test::SifiveTest;
+use xlate_devices::uart16550::Uart16550;
+use xlate_devices::{BusRef, Console};
+use xlate_frontend::riscv::{Cpu, InstretClock, Riscv};
+use xlate_softmmu::{Bus, Ram};
+use xlate_translator::{Engine, EngineKind, Exit, TraceConfig};
+
+use crate::elf::{load_image, LoadedImage};
+
+pub const RAM_BASE: u64 = 0x8000_0000;
+pub const UART_BASE: u64 = 0x1000_0000;
+pub const TEST_FINISHER_BASE: u64 = 0x10_0000;
+
+pub struct BoardOptions {
+    pub engine: EngineKind,
+    pub jit_threshold: u32,
+    pub ram_size: u64,
+    /// Add the virt board's UART and test finisher.
+    pub virt_devices: bool,
+    pub console: Console,
+    pub trace: Option<TraceConfig>,
+}
+
+impl BoardOptions {
+    pub fn new(engine: EngineKind, console: Console) -> BoardOptions {
+        BoardOptions { engine, jit_threshold: 256, ram_size: 256 << 20, virt_devices: false, console, trace: None }
+    }
+}
+
+pub struct RiscvBoard {
+    pub bus: Arc<Bus>,
+    pub cpu: Box<Cpu>,
+    pub engine: Engine<Riscv>,
+    pub image: LoadedImage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// A device stopped the machine with this code (HTIF: 0 = pass, N = test N failed).
+    Exited(u64),
+    Timeout,
+}
+
+/// Console output shared by devices that print.
+struct SharedConsole(Arc<Mutex<Console>>);
+impl std::io::Write for SharedConsole {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().write(b)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.lock().flush()
+    }
+}
+
+impl RiscvBoard {
+    /// Builds the board and loads `image` (ELF, or raw at RAM base).
+    pub fn new(opts: BoardOptions, image: &[u8]) -> Result<RiscvBoard, String> {
+        let mut bus = Bus::default();
+        let ram = Ram::new(RAM_BASE, opts.ram_size, false).map_err(|e| format!("cannot allocate guest RAM: {e}"))?;
+        bus.add_ram(ram);
+        let loaded = load_image(&bus, image, RAM_BASE)?;
+        let bus_ref = BusRef::default();
+        let console = Arc::new(Mutex::new(opts.console));
+        let shared = || Box::new(SharedConsole(console.clone())) as Console;
+        if let Some(&tohost) = loaded.symbols.get("tohost") {
+            let htif = Arc::new(Mutex::new(Htif::new(bus_ref.clone(), shared())));
+            bus.add_mmio(tohost, 8, "htif", htif.clone());
+            if let Some(&fromhost) = loaded.symbols.get("fromhost") {
+                if fromhost.abs_diff(tohost) >= 8 {
+                    bus.add_mmio(fromhost, 8, "htif-fromhost", Arc::new(Mutex::new(HtifFromhost(htif))));
+                }
+            }
+        }
+        if opts.virt_devices {
+            bus.add_mmio(UART_BASE, 0x100, "uart", Arc::new(Mutex::new(Uart16550::new(shared()))));
+            bus.add_mmio(
+                TEST_FINISHER_BASE,
+                0x1000,
+                "test-finisher",
+                Arc::new(Mutex::new(SifiveTest::new(bus_ref.clone()))),
+            );
+        }
+        let bus = Arc::new(bus);
+        bus_ref.bind(&bus);
+        let mut cpu = Cpu::new(bus.clone(), 0, Arc::new(InstretClock(10)));
+        cpu.pc = loaded.entry;
+        let mut engine = Engine::<Riscv>::new(opts.engine, opts.jit_threshold)?;
+        if let Some(t) = opts.trace {
+            engine.set_trace(&mut cpu, t);
+        }
+        Ok(RiscvBoard { bus, cpu, engine, image: loaded })
+    }
+
+    /// Runs until a device stops the machine or `timeout` passes.
+    pub fn run(&mut self, timeout: Option<Duration>) -> RunOutcome {
+        const SLICE: u64 = 1 << 20;
+        let start = Instant::now();
+        loop {
+            match self.engine.run(&mut self.cpu, SLICE) {
+                Exit::Halted(code) => return RunOutcome::Exited(code),
+                Exit::Budget => {}
+                // Nothing can raise an interrupt on these boards yet: WFI is a no-op.
+                Exit::Wfi => self.cpu.ctl.wfi = false,
+            }
+            if timeout.is_some_and(|t| start.elapsed() >= t) {
+                return RunOutcome::Timeout;
+            }
+        }
+    }
+
+    /// Guest memory between two symbols, as Spike's `--signature` dumps it:
+    /// one word of `granularity` bytes per line, most significant byte first.
+    pub fn signature(&self, granularity: usize) -> Result<String, String> {
+        let (Some(&begin), Some(&end)) =
+            (self.image.symbols.get("begin_signature"), self.image.symbols.get("end_signature"))
+        else {
+            return Err("ROM has no begin_signature/end_signature symbols".into());
+        };
+        let len = end.checked_sub(begin).ok_or("end_signature is before begin_signature")?;
+        let mut bytes = vec![0u8; usize::try_from(len).map_err(|_| "signature too large")?];
+        if !self.bus.read_bytes(begin, &mut bytes) {
+            return Err("signature region is outside RAM".into());
+        }
+        let mut out = String::new();
+        for word in bytes.chunks(granularity) {
+            for b in word.iter().rev() {
+                out.push_str(&format!("{b:02x}"));
+            }
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,98 @@
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use memmap2::MmapMut;
+
+/// A block of guest RAM (or ROM) at a fixed guest physical base.
+///
+/// Backed by an anonymous host mapping. Every access is bounds-checked by the
+/// caller through [`Ram::host_range`], so a guest can never reach host memory
+/// outside the mapping.
+pub struct Ram {
+    base: u64,
+    map: MmapMut,
+    readonly: bool,
+    /// One byte per guest page: non-zero when translated code was built from it.
+    code: Vec<AtomicU8>,
+}
+
+impl Ram {
+    pub fn new(base: u64, size: u64, readonly: bool) -> std::io::Result<Ram> {
+        let len = usize::try_from(size).map_err(|_| std::io::Error::other("RAM size too large"))?;
+        let map = MmapMut::map_anon(len.max(1))?;
+        let pages = size.div_ceil(crate::PAGE_SIZE) as usize;
+        let code = (0..pages).map(|_| AtomicU8::new(0)).collect();
+        Ok(Ram { base, map, readonly, code })
+    }
+
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+    pub fn size(&self) -> u64 {
+        self.map.len() as u64
+    }
+    pub fn readonly(&self) -> bool {
+        self.readonly
+    }
+    pub fn contains(&self, paddr: u64, len: u64) -> bool {
+        paddr >= self.base && paddr.wrapping_sub(self.base).checked_add(len).is_some_and(|end| end <= self.size())
+    }
+
+    /// Offset into the mapping for `[paddr, paddr+len)`, if fully inside.
+    fn offset(&self, paddr: u64, len: u64) -> Option<usize> {
+        self.contains(paddr, len).then(|| (paddr - self.base) as usize)
+    }
+
+    /// Host pointer to the start of the mapping (for TLB addends).
+    pub fn host_base(&self) -> *mut u8 {
+        self.map.as_ptr() as *mut u8
+    }
+
+    pub fn read(&self, paddr: u64, buf: &mut [u8]) -> bool {
+        match self.offset(paddr, buf.len() as u64) {
+            Some(o) => {
+                // SAFETY: in bounds (checked by `offset`); see `write`.
+                unsafe { std::ptr::copy_nonoverlapping(self.host_base().add(o), buf.as_mut_ptr(), buf.len()) };
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Writes bytes (also used by loaders for ROM, so ignores `readonly`).
+    ///
+    /// Takes `&self`: guest RAM is shared by harts and written through raw
+    /// pointers by JIT code too, exactly like real memory.
+    pub fn write(&self, paddr: u64, data: &[u8]) -> bool {
+        match self.offset(paddr, data.len() as u64) {
+            Some(o) => {
+                // SAFETY: `o + data.len()` is within the mapping (checked by `offset`);
+                // the mapping lives as long as `self`.
+                unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), self.host_base().add(o), data.len()) };
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn page_index(&self, paddr: u64) -> Option<usize> {
+        self.offset(paddr, 1).map(|o| o >> crate::PAGE_BITS)
+    }
+
+    pub fn mark_code(&self, paddr: u64) {
+        if let Some(i) = self.page_index(paddr) {
+            self.code[i].store(1, Ordering::Release);
+        }
+    }
+    pub fn is_code(&self, paddr: u64) -> bool {
+        self.page_index(paddr).is_some_and(|i| self.code[i].load(Ordering::Acquire) != 0)
+    }
+    /// Clears the code mark; returns whether it was set.
+    pub fn clear_code(&self, paddr: u64) -> bool {
+        self.page_index(paddr).is_some_and(|i| self.code[i].swap(0, Ordering::AcqRel) != 0)
+    }
+    pub fn clear_all_code(&self) {
+        for c in &self.code {
+            c.store(0, Ordering::Release);
+        }
+    }
+}

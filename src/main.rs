@@ -1,0 +1,254 @@
+//! The `xlate` command line.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use xlate_machine::testrom::{self, TestOptions, Verdict};
+use xlate_machine::{BoardOptions, RiscvBoard, RunOutcome};
+use xlate_translator::{EngineKind, TraceConfig};
+
+/// The demo guest run when no kernel is given (source: firmware/demo/hello.S).
+const DEMO_GUEST: &[u8] = include_bytes!("../firmware/demo/hello.bin");
+
+#[derive(Parser)]
+#[command(name = "xlate", version, about = "Full-system ISA emulator with dynamic binary translation")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run a guest on a board (default: the built-in demo guest on riscv-virt).
+    Run(RunArgs),
+    /// Run test ROMs that report through HTIF tohost; print PASS/FAIL per ROM.
+    Test(TestArgs),
+}
+
+#[derive(Args, Clone)]
+struct EngineArgs {
+    /// Execution engine: interp, jit or tiered.
+    #[arg(long, default_value = "tiered")]
+    engine: EngineKind,
+    /// Interpreted runs of a block before tiered mode compiles it.
+    #[arg(long, default_value_t = 256)]
+    jit_threshold: u32,
+}
+
+#[derive(Args, Clone)]
+struct TraceArgs {
+    /// Write a commit log (Spike --log-commits format) to FILE, or '-' for stdout.
+    #[arg(long, value_name = "FILE|-")]
+    trace: Option<String>,
+    /// Start logging after N retired instructions.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    trace_start: u64,
+    /// Log only pcs in LO:HI (hex or decimal, HI exclusive).
+    #[arg(long, value_name = "LO:HI", value_parser = parse_range)]
+    trace_range: Option<(u64, u64)>,
+    /// Log only user-mode instructions.
+    #[arg(long)]
+    trace_user: bool,
+    /// Add a disassembly column.
+    #[arg(long)]
+    trace_disasm: bool,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Board.
+    #[arg(long, default_value = "riscv-virt")]
+    machine: String,
+    /// Firmware: 'none' runs the kernel directly in M-mode.
+    #[arg(long, default_value = "none")]
+    bios: String,
+    /// Guest image: ELF or raw binary (loaded at RAM base).
+    #[arg(long)]
+    kernel: Option<PathBuf>,
+    /// Guest RAM size (e.g. 256M, 1G; a bare number means MiB).
+    #[arg(short = 'm', long = "memory", default_value = "256M", value_parser = parse_size)]
+    memory: u64,
+    #[command(flatten)]
+    engine: EngineArgs,
+    #[command(flatten)]
+    trace: TraceArgs,
+}
+
+#[derive(Args)]
+struct TestArgs {
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Give up on a ROM after this many seconds.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+    /// Also write a JUnit XML report.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Dump memory between begin_signature and end_signature to FILE.
+    #[arg(long, value_name = "FILE")]
+    signature: Option<PathBuf>,
+    /// Bytes per signature line.
+    #[arg(long, default_value_t = 4, value_parser = parse_granularity)]
+    signature_granularity: usize,
+    #[command(flatten)]
+    trace: TraceArgs,
+    /// Test ROMs (ELF files with a tohost symbol).
+    #[arg(required = true, value_name = "ROM")]
+    roms: Vec<PathBuf>,
+}
+
+fn parse_num(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let r = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => s.parse(),
+    };
+    r.map_err(|_| format!("'{s}' is not a number"))
+}
+
+fn parse_range(s: &str) -> Result<(u64, u64), String> {
+    let (lo, hi) = s.split_once(':').ok_or("expected LO:HI")?;
+    let (lo, hi) = (parse_num(lo)?, parse_num(hi)?);
+    if lo >= hi {
+        return Err("LO must be below HI".into());
+    }
+    Ok((lo, hi))
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.chars().last() {
+        Some('K' | 'k') => (&s[..s.len() - 1], 1u64 << 10),
+        Some('M' | 'm') => (&s[..s.len() - 1], 1 << 20),
+        Some('G' | 'g') => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1 << 20),
+    };
+    let n: u64 = num.parse().map_err(|_| format!("'{s}' is not a size (e.g. 256M, 1G)"))?;
+    let bytes = n.checked_mul(mult).filter(|&b| b > 0).ok_or_else(|| format!("invalid size '{s}'"))?;
+    if bytes > 64 << 30 {
+        return Err(format!("{s} is more guest RAM than xlate supports (64G)"));
+    }
+    Ok(bytes)
+}
+
+fn parse_granularity(s: &str) -> Result<usize, String> {
+    match s {
+        "4" => Ok(4),
+        "8" => Ok(8),
+        _ => Err("signature granularity must be 4 or 8".into()),
+    }
+}
+
+fn trace_config(t: &TraceArgs) -> Result<Option<TraceConfig>, String> {
+    let Some(dest) = &t.trace else { return Ok(None) };
+    let out: Box<dyn Write + Send> = if dest == "-" {
+        Box::new(std::io::stdout())
+    } else {
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dest)
+            .map_err(|e| format!("cannot open trace file {dest}: {e}"))?;
+        Box::new(std::io::BufWriter::new(f))
+    };
+    Ok(Some(TraceConfig {
+        out,
+        start: t.trace_start,
+        range: t.trace_range,
+        user_only: t.trace_user,
+        disasm: t.trace_disasm,
+    }))
+}
+
+fn run(a: RunArgs) -> Result<ExitCode, String> {
+    if a.machine != "riscv-virt" {
+        return Err(format!("unknown machine '{}' (available: riscv-virt)", a.machine));
+    }
+    if a.bios != "none" {
+        return Err(format!(
+            "--bios {}: firmware loading and the built-in SBI are not implemented yet; use --bios none",
+            a.bios
+        ));
+    }
+    let image = match &a.kernel {
+        Some(p) => std::fs::read(p).map_err(|e| format!("cannot read kernel {}: {e}", p.display()))?,
+        None => DEMO_GUEST.to_vec(),
+    };
+    if let Some(p) = &a.trace.trace {
+        if p != "-" && std::path::Path::new(p).exists() {
+            std::fs::remove_file(p).map_err(|e| format!("cannot replace trace file {p}: {e}"))?;
+        }
+    }
+    let mut opts = BoardOptions::new(a.engine.engine, Box::new(std::io::stdout()));
+    opts.jit_threshold = a.engine.jit_threshold;
+    opts.ram_size = a.memory;
+    opts.virt_devices = true;
+    opts.trace = trace_config(&a.trace)?;
+    let mut board = RiscvBoard::new(opts, &image)?;
+    match board.run(None) {
+        RunOutcome::Exited(code) => Ok(ExitCode::from(code.min(255) as u8)),
+        RunOutcome::Timeout => unreachable!("no timeout was set"),
+    }
+}
+
+fn test(a: TestArgs) -> Result<ExitCode, String> {
+    if !(a.timeout > 0.0 && a.timeout.is_finite()) {
+        return Err("--timeout must be a positive number of seconds".into());
+    }
+    if a.signature.is_some() && a.roms.len() != 1 {
+        return Err("--signature needs exactly one ROM".into());
+    }
+    if let Some(p) = &a.trace.trace {
+        if p != "-" && std::path::Path::new(p).exists() {
+            std::fs::remove_file(p).map_err(|e| format!("cannot replace trace file {p}: {e}"))?;
+        }
+    }
+    trace_config(&a.trace)?; // reject a bad trace destination before running anything
+    let trace_args = a.trace.clone();
+    let trace = trace_args.trace.is_some().then(|| {
+        Box::new(move || trace_config(&trace_args).ok().flatten().expect("checked above"))
+            as Box<dyn FnMut() -> TraceConfig>
+    });
+    let mut opts = TestOptions {
+        engine: a.engine.engine,
+        jit_threshold: a.engine.jit_threshold,
+        timeout: Duration::from_secs_f64(a.timeout),
+        signature: a.signature.map(|p| (p, a.signature_granularity)),
+        trace,
+    };
+    let results = testrom::run_all(&a.roms, &mut opts, &mut std::io::stdout());
+    if let Some(j) = &a.junit {
+        std::fs::write(j, testrom::junit(&results, "xlate"))
+            .map_err(|e| format!("cannot write {}: {e}", j.display()))?;
+    }
+    let all_pass = results.iter().all(|r| r.verdict == Verdict::Pass);
+    Ok(if all_pass { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let cmd = cli.cmd.unwrap_or_else(|| Cmd::Run(RunArgs::parse_from_default()));
+    let result = match cmd {
+        Cmd::Run(a) => run(a),
+        Cmd::Test(a) => test(a),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("xlate: error: {e}");
+        ExitCode::FAILURE
+    })
+}
+
+impl RunArgs {
+    /// `xlate` with no subcommand behaves like `xlate run`.
+    fn parse_from_default() -> RunArgs {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            run: RunArgs,
+        }
+        Only::parse_from(["xlate"]).run
+    }
+}

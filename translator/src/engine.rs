@@ -1,0 +1,301 @@
+//! The run loop shared by all guest ISAs: find or build the block at pc, run
+//! it (interpreted or compiled), then service what it asked for.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use xlate_frontend::{GuestCpu, InsnRecord, Isa, Stop};
+use xlate_softmmu::PAGE_MASK;
+
+use crate::block::{Block, BlockCache, MAX_BLOCK_INSNS};
+use crate::interp::Interp;
+use crate::jit::Jit;
+use crate::trace::TraceConfig;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineKind {
+    /// Interpret every block.
+    Interp,
+    /// Compile every block before it first runs.
+    Jit,
+    /// Interpret until a block is hot, then compile it in the background.
+    Tiered,
+}
+
+impl std::str::FromStr for EngineKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "interp" => Ok(EngineKind::Interp),
+            "jit" => Ok(EngineKind::Jit),
+            "tiered" => Ok(EngineKind::Tiered),
+            _ => Err(format!("unknown engine '{s}' (expected interp, jit or tiered)")),
+        }
+    }
+}
+
+/// Why [`Engine::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// A device asked the machine to stop with this exit code.
+    Halted(u64),
+    /// The instruction budget ran out.
+    Budget,
+    /// The hart waits for an interrupt and none is pending.
+    Wfi,
+}
+
+pub struct Engine<I: Isa> {
+    kind: EngineKind,
+    threshold: u32,
+    cache: BlockCache<I>,
+    jit: Option<Jit<I>>,
+    trace: Option<TraceConfig>,
+}
+
+impl<I: Isa> Engine<I> {
+    pub fn new(kind: EngineKind, threshold: u32) -> Result<Engine<I>, String> {
+        let jit = match kind {
+            EngineKind::Interp => None,
+            EngineKind::Jit => Some(Jit::new(false)?),
+            EngineKind::Tiered => Some(Jit::new(true)?),
+        };
+        Ok(Engine { kind, threshold, cache: BlockCache::default(), jit, trace: None })
+    }
+
+    /// Turns on the commit log; traced instructions always run in the interpreter.
+    pub fn set_trace(&mut self, cpu: &mut I::Cpu, t: TraceConfig) {
+        I::trace_enable(cpu);
+        self.trace = Some(t);
+    }
+
+    pub fn kind(&self) -> EngineKind {
+        self.kind
+    }
+
+    /// Runs until about `budget` instructions have retired, a device halts
+    /// the machine, or the hart idles in WFI.
+    pub fn run(&mut self, cpu: &mut I::Cpu, budget: u64) -> Exit {
+        let limit = cpu.instret_mut().wrapping_add(budget);
+        loop {
+            if let Some(code) = I::bus(cpu).halted() {
+                return Exit::Halted(code);
+            }
+            if *cpu.instret_mut() >= limit {
+                return Exit::Budget;
+            }
+            I::take_interrupt(cpu);
+            if cpu.control().wfi {
+                if !I::interrupt_waiting(cpu) {
+                    return Exit::Wfi;
+                }
+                cpu.control().wfi = false;
+            }
+            let pc = cpu.pc();
+            let mode = I::mode(cpu);
+            match self.find_block(cpu, pc, mode) {
+                Ok(Some(b)) => self.run_block(cpu, &b),
+                Ok(None) => self.step_uncached(cpu, pc, mode),
+                Err(Stop) => *cpu.stop_word() = 0, // fetch fault: the trap was entered
+            }
+            self.service(cpu);
+        }
+    }
+
+    fn find_block(&mut self, cpu: &mut I::Cpu, pc: u64, mode: u32) -> Result<Option<Arc<Block<I>>>, Stop> {
+        if let Some(b) = self.cache.lookup_virtual(pc, mode) {
+            return Ok(Some(b.clone()));
+        }
+        let paddr = I::translate_fetch(cpu, pc)?;
+        if let Some(b) = self.cache.lookup(pc, paddr, mode) {
+            return Ok(Some(b));
+        }
+        let Some(b) = self.build(cpu, pc, paddr, mode) else { return Ok(None) };
+        let b = Arc::new(b);
+        if self.kind == EngineKind::Jit && self.trace.is_none() {
+            if let Some(jit) = &self.jit {
+                jit.compile_now(&b);
+            }
+        }
+        self.cache.insert(b.clone());
+        Ok(Some(b))
+    }
+
+    /// Decodes a block at `paddr`, stopping at the end of the page.
+    fn build(&mut self, cpu: &mut I::Cpu, vpc: u64, paddr: u64, mode: u32) -> Option<Block<I>> {
+        let page_end = (paddr & PAGE_MASK) + xlate_softmmu::PAGE_SIZE;
+        let mut insns = Vec::new();
+        let mut at = paddr;
+        let mut buf = [0u8; 16];
+        while insns.len() < MAX_BLOCK_INSNS && at < page_end {
+            let avail = (I::MAX_INSN_LEN as u64).min(page_end - at) as usize;
+            if !I::bus(cpu).read_bytes(at, &mut buf[..avail]) {
+                break;
+            }
+            let Some(i) = I::decode(&buf[..avail], mode) else { break };
+            insns.push(i);
+            at += I::insn_len(&i);
+            if I::ends_block(&i) {
+                break;
+            }
+        }
+        if insns.is_empty() {
+            return None;
+        }
+        // Writes to this page must now take the slow path so they drop the block.
+        let bus = I::bus(cpu);
+        bus.mark_code(paddr);
+        if let Some((host, _, _)) = bus.host_page(paddr) {
+            for m in 0..I::NUM_MMU {
+                cpu.tlb_mut(m).slow_writes_to(host as u64);
+            }
+        }
+        Some(Block::new(vpc, paddr, mode, insns))
+    }
+
+    fn run_block(&mut self, cpu: &mut I::Cpu, b: &Arc<Block<I>>) {
+        if self.trace.is_none() {
+            let code = b.compiled();
+            if !code.is_null() {
+                if let Some(jit) = &self.jit {
+                    let r = jit.run(code, cpu);
+                    self.finish_compiled(cpu, b, r);
+                    return;
+                }
+            }
+            if self.kind == EngineKind::Tiered {
+                let hits = b.hits.fetch_add(1, Ordering::Relaxed);
+                if hits >= self.threshold && !b.compile_requested.swap(true, Ordering::Relaxed) {
+                    if let Some(jit) = &self.jit {
+                        jit.request(b.clone());
+                    }
+                }
+            }
+        }
+        self.interpret(cpu, b);
+    }
+
+    /// After compiled code returns `r`: 0 = it set pc and instret itself;
+    /// k+1 = instruction k stopped the block (its registers are written back).
+    fn finish_compiled(&mut self, cpu: &mut I::Cpu, b: &Block<I>, r: u64) {
+        if r == 0 {
+            return;
+        }
+        let k = (r - 1) as usize;
+        let stop = std::mem::take(cpu.stop_word());
+        if stop == I::STOP_EXIT {
+            *cpu.instret_mut() += k as u64 + 1;
+            let next = b.pcs[k].wrapping_add(I::insn_len(&b.insns[k]));
+            cpu.set_pc(next);
+        } else {
+            *cpu.instret_mut() += k as u64;
+        }
+    }
+
+    fn interpret(&mut self, cpu: &mut I::Cpu, b: &Block<I>) {
+        for (k, insn) in b.insns.iter().enumerate() {
+            if !self.exec_one(cpu, b.pcs[k], insn, b.mode) {
+                return;
+            }
+        }
+        cpu.set_pc(b.end_pc);
+    }
+
+    /// Executes one instruction. Returns true if execution falls through to
+    /// the next instruction of the block (pc not yet updated).
+    fn exec_one(&mut self, cpu: &mut I::Cpu, pc: u64, insn: &I::Insn, mode: u32) -> bool {
+        let len = I::insn_len(insn);
+        let traced = self.trace.as_ref().is_some_and(|t| t.wants(*cpu.instret_mut(), pc, I::privilege(cpu)));
+        let prv = I::privilege(cpu);
+        let mut rec = InsnRecord::default();
+        let (result, next) = {
+            let mut e = Interp::<I>::new(cpu, pc, len, mode);
+            if traced {
+                e.record = Some(&mut rec);
+            }
+            let r = I::exec(insn, &mut e);
+            (r, e.next)
+        };
+        let retired = match result {
+            Ok(()) => {
+                cpu.set_pc(next.unwrap_or(pc.wrapping_add(len)));
+                true
+            }
+            Err(Stop) => {
+                let stop = std::mem::take(cpu.stop_word());
+                if stop == I::STOP_EXIT {
+                    cpu.set_pc(next.unwrap_or(pc.wrapping_add(len)));
+                }
+                stop == I::STOP_EXIT
+            }
+        };
+        if retired {
+            *cpu.instret_mut() += 1;
+            if traced {
+                let line = I::trace_line(cpu, prv, pc, insn, &rec, self.trace.as_ref().is_some_and(|t| t.disasm));
+                if let Some(t) = &mut self.trace {
+                    let _ = writeln!(t.out, "{line}");
+                }
+            }
+        } else if traced {
+            // Discard CSR writes recorded by an instruction that trapped.
+            let _ = I::trace_line(cpu, prv, pc, insn, &rec, false);
+        }
+        retired && next.is_none() && result.is_ok()
+    }
+
+    /// An instruction that crosses a page or does not decode: run it alone.
+    fn step_uncached(&mut self, cpu: &mut I::Cpu, pc: u64, mode: u32) {
+        let bytes = match I::fetch_slow(cpu, pc) {
+            Ok(b) => b,
+            Err(Stop) => {
+                *cpu.stop_word() = 0;
+                return;
+            }
+        };
+        match I::decode(&bytes, mode) {
+            Some(i) => {
+                self.exec_one(cpu, pc, &i, mode);
+            }
+            None => {
+                I::raise_illegal(cpu, &bytes, pc);
+                *cpu.stop_word() = 0;
+            }
+        }
+    }
+
+    /// Handles requests the guest made while running (code writes, fence.i,
+    /// changed mappings).
+    fn service(&mut self, cpu: &mut I::Cpu) {
+        let ctl = cpu.control();
+        if ctl.flush_code {
+            ctl.flush_code = false;
+            ctl.dirty_code.clear();
+            ctl.flush_jump_cache = false;
+            self.cache.flush();
+            I::bus(cpu).clear_all_code();
+        }
+        let ctl = cpu.control();
+        if !ctl.dirty_code.is_empty() {
+            let pages = std::mem::take(&mut ctl.dirty_code);
+            for p in pages {
+                self.cache.invalidate_page(p);
+                I::bus(cpu).clear_code(p);
+            }
+        }
+        let ctl = cpu.control();
+        if ctl.flush_jump_cache {
+            ctl.flush_jump_cache = false;
+            self.cache.flush_jump_cache();
+        }
+        if self.jit.as_ref().is_some_and(|j| j.wants_flush()) {
+            self.cache.flush();
+            I::bus(cpu).clear_all_code();
+            if let Some(j) = &mut self.jit {
+                j.reset();
+            }
+        }
+    }
+}
+
+use std::io::Write as _;

@@ -1,0 +1,558 @@
+//! The JIT must give exactly the interpreter's guest-visible results: these
+//! tests run small RISC-V programs under both engines and compare the whole
+//! machine state, and check that every block of them really compiled.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use xlate_frontend::riscv::decode::{Fmt, TABLE};
+use xlate_frontend::riscv::{Cpu, InstretClock, Riscv};
+use xlate_frontend::{GuestCpu, Isa};
+use xlate_softmmu::{Bus, Ram, PAGE_MASK, PAGE_SIZE};
+
+use super::Jit;
+use crate::block::{Block, MAX_BLOCK_INSNS};
+use crate::{Engine, EngineKind, Exit};
+
+const RAM: u64 = 0x8000_0000;
+const RAM_SIZE: u64 = 1 << 20;
+const CODE: u64 = RAM;
+const HANDLER: u64 = RAM + 0x3_0000;
+const DATA: u64 = RAM + 0x4_0000;
+const LOG: u64 = RAM + 0x8_0000;
+/// Nothing is mapped here.
+const HOLE: u64 = 0x1000;
+
+// ---- a tiny assembler ----
+
+fn r(f7: u32, rs2: u32, rs1: u32, f3: u32, rd: u32, op: u32) -> u32 {
+    f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
+}
+fn i(imm: i32, rs1: u32, f3: u32, rd: u32, op: u32) -> u32 {
+    ((imm as u32) & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
+}
+fn s(imm: i32, rs2: u32, rs1: u32, f3: u32) -> u32 {
+    let imm = imm as u32;
+    ((imm >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (imm & 0x1f) << 7 | 0x23
+}
+fn b(imm: i32, rs2: u32, rs1: u32, f3: u32) -> u32 {
+    let m = imm as u32;
+    ((m >> 12) & 1) << 31
+        | ((m >> 5) & 0x3f) << 25
+        | rs2 << 20
+        | rs1 << 15
+        | f3 << 12
+        | ((m >> 1) & 0xf) << 8
+        | ((m >> 11) & 1) << 7
+        | 0x63
+}
+fn jal(rd: u32, imm: i32) -> u32 {
+    let m = imm as u32;
+    ((m >> 20) & 1) << 31 | ((m >> 1) & 0x3ff) << 21 | ((m >> 11) & 1) << 20 | ((m >> 12) & 0xff) << 12 | rd << 7 | 0x6f
+}
+fn jalr(rd: u32, rs1: u32, imm: i32) -> u32 {
+    i(imm, rs1, 0, rd, 0x67)
+}
+fn addi(rd: u32, rs1: u32, imm: i32) -> u32 {
+    i(imm, rs1, 0, rd, 0x13)
+}
+fn add(rd: u32, rs1: u32, rs2: u32) -> u32 {
+    r(0, rs2, rs1, 0, rd, 0x33)
+}
+fn lw(rd: u32, rs1: u32, imm: i32) -> u32 {
+    i(imm, rs1, 2, rd, 0x03)
+}
+fn ld(rd: u32, rs1: u32, imm: i32) -> u32 {
+    i(imm, rs1, 3, rd, 0x03)
+}
+fn sw(rs2: u32, rs1: u32, imm: i32) -> u32 {
+    s(imm, rs2, rs1, 2)
+}
+fn sd(rs2: u32, rs1: u32, imm: i32) -> u32 {
+    s(imm, rs2, rs1, 3)
+}
+fn csrr(rd: u32, csr: u32) -> u32 {
+    i(csr as i32, 0, 2, rd, 0x73)
+}
+fn csrw(csr: u32, rs1: u32) -> u32 {
+    i(csr as i32, rs1, 1, 0, 0x73)
+}
+const ECALL: u32 = 0x73;
+const MRET: u32 = 0x3020_0073;
+const WFI: u32 = 0x1050_0073;
+const FENCE: u32 = 0x0ff0_000f;
+
+/// Trap handler: skips the faulting instruction, records mcause/mtval in
+/// x28/x27 and counts traps in x26 (x26..x29 are reserved for it).
+fn handler() -> Vec<u32> {
+    vec![
+        csrr(29, 0x341), // mepc
+        addi(29, 29, 4),
+        csrw(0x341, 29),
+        csrr(28, 0x342), // mcause
+        csrr(27, 0x343), // mtval
+        addi(26, 26, 1),
+        MRET,
+    ]
+}
+
+// ---- running programs ----
+
+fn machine(prog: &[u32], init: &dyn Fn(&mut Cpu)) -> Box<Cpu> {
+    let mut bus = Bus::default();
+    bus.add_ram(Ram::new(RAM, RAM_SIZE, false).unwrap());
+    let words = |w: &[u32]| w.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    assert!(bus.write_bytes(CODE, &words(prog)));
+    assert!(bus.write_bytes(HANDLER, &words(&handler())));
+    let data: Vec<u8> = (0..0x4000u32).map(|k| (k.wrapping_mul(0x9e37_79b9) >> 13) as u8).collect();
+    assert!(bus.write_bytes(DATA, &data));
+    let mut cpu = Cpu::new(Arc::new(bus), 0, Arc::new(InstretClock(3)));
+    cpu.pc = CODE;
+    cpu.csr.mtvec = HANDLER;
+    cpu.regs[30] = DATA + 0x1000;
+    cpu.regs[31] = LOG;
+    init(&mut cpu);
+    cpu
+}
+
+fn run(kind: EngineKind, prog: &[u32], init: &dyn Fn(&mut Cpu)) -> Box<Cpu> {
+    let mut cpu = machine(prog, init);
+    let mut e = Engine::<Riscv>::new(kind, 0).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match e.run(&mut cpu, 100_000) {
+            Exit::Wfi => break,
+            Exit::Budget => assert!(Instant::now() < deadline, "{kind:?}: program did not finish (pc {:#x})", cpu.pc),
+            Exit::Halted(c) => panic!("halted {c}"),
+        }
+    }
+    cpu
+}
+
+fn ram(cpu: &Cpu) -> Vec<u8> {
+    let mut v = vec![0; RAM_SIZE as usize];
+    assert!(cpu.bus.read_bytes(RAM, &mut v));
+    v
+}
+
+fn assert_same(what: &str, a: &Cpu, b: &Cpu) {
+    for k in 0..64 {
+        assert_eq!(
+            a.regs[k], b.regs[k],
+            "{what}: register {k} differs (interp {:#x}, jit {:#x})",
+            a.regs[k], b.regs[k]
+        );
+    }
+    assert_eq!(a.pc, b.pc, "{what}: pc");
+    assert_eq!(a.instret, b.instret, "{what}: instret");
+    assert_eq!(a.prv, b.prv, "{what}: privilege");
+    assert_eq!((a.csr.mepc, a.csr.mcause, a.csr.mtval), (b.csr.mepc, b.csr.mcause, b.csr.mtval), "{what}: trap CSRs");
+    assert_eq!(a.csr.mstatus, b.csr.mstatus, "{what}: mstatus");
+    let (ma, mb) = (ram(a), ram(b));
+    if let Some(k) = (0..ma.len()).find(|&k| ma[k] != mb[k]) {
+        panic!("{what}: RAM differs at {:#x}: interp {:#x}, jit {:#x}", RAM + k as u64, ma[k], mb[k]);
+    }
+}
+
+/// Decodes the program into blocks as the engine does and compiles each:
+/// none may fall back to the interpreter.
+fn assert_all_compile(prog: &[u32]) {
+    let jit = Jit::<Riscv>::new(false).unwrap();
+    let cpu = machine(prog, &|_| {});
+    let mode = Riscv::mode(&cpu);
+    let end = CODE + 4 * prog.len() as u64;
+    let mut pc = CODE;
+    let mut blocks = 0;
+    while pc < end {
+        let page_end = (pc & PAGE_MASK) + PAGE_SIZE;
+        let mut insns = Vec::new();
+        let mut at = pc;
+        while insns.len() < MAX_BLOCK_INSNS && at < page_end.min(end) {
+            let mut w = [0u8; 4];
+            cpu.bus.read_bytes(at, &mut w);
+            let Some(insn) = Riscv::decode(&w, mode) else { break };
+            insns.push(insn);
+            at += 4;
+            if Riscv::ends_block(&insn) {
+                break;
+            }
+        }
+        if insns.is_empty() {
+            pc += 4;
+            continue;
+        }
+        let blk = Block::<Riscv>::new(pc, pc, mode, insns);
+        jit.compile_now(&blk);
+        assert!(!blk.compiled().is_null(), "block at {pc:#x} did not compile");
+        blocks += 1;
+        pc = at;
+    }
+    assert_eq!(jit.stats().failures, 0);
+    assert_eq!(jit.stats().blocks, blocks);
+}
+
+/// Runs `prog` under the interpreter, the JIT and the tiered engine and
+/// checks that all end in the same state; returns the JIT's final state.
+fn differential(what: &str, prog: &[u32], init: &dyn Fn(&mut Cpu)) -> Box<Cpu> {
+    let mut prog = prog.to_vec();
+    prog.push(WFI);
+    assert_all_compile(&prog);
+    let a = run(EngineKind::Interp, &prog, init);
+    let b = run(EngineKind::Jit, &prog, init);
+    assert_same(what, &a, &b);
+    let c = run(EngineKind::Tiered, &prog, init);
+    assert_same(&format!("{what} (tiered)"), &a, &c);
+    b
+}
+
+/// xorshift64*, so the tests need no extra crates and are reproducible.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// A value biased towards the edge cases of integer arithmetic.
+    fn value(&mut self) -> u64 {
+        const EDGES: [u64; 12] =
+            [0, 1, 2, u64::MAX, i64::MIN as u64, i64::MAX as u64, 31, 32, 63, 64, 0x8000_0000, 0xffff_ffff];
+        match self.below(3) {
+            0 => EDGES[self.below(EDGES.len() as u64) as usize],
+            1 => self.next() as i32 as i64 as u64,
+            _ => self.next(),
+        }
+    }
+}
+
+fn random_regs(seed: u64) -> impl Fn(&mut Cpu) {
+    move |cpu: &mut Cpu| {
+        let mut rng = Rng(seed ^ 0xdead_beef);
+        for k in 1..26 {
+            cpu.regs[k] = rng.value();
+        }
+    }
+}
+
+// ---- tests ----
+
+#[test]
+fn random_alu_matches_interp() {
+    // Every integer instruction of the decode table that is not a memory,
+    // control-flow or system instruction.
+    let alu: Vec<_> = TABLE
+        .iter()
+        .filter(|e| e.flags == 0 && matches!(e.fmt, Fmt::R | Fmt::I | Fmt::Sh | Fmt::U))
+        .filter(|e| !matches!(e.bits & 0x7f, 0x03 | 0x23 | 0x2f | 0x0f))
+        .collect();
+    assert!(alu.len() > 80, "{} ALU encodings", alu.len());
+    for seed in 1..=4u64 {
+        let mut rng = Rng(seed * 0x1234_5678_9abc);
+        let mut prog = Vec::new();
+        while prog.len() < 3000 {
+            let e = alu[rng.below(alu.len() as u64) as usize];
+            let rd = 1 + rng.below(25) as u32;
+            let mut w = e.bits | (rng.next() as u32 & !e.mask);
+            if e.mask & (31 << 7) == 0 {
+                w = (w & !(31 << 7)) | rd << 7;
+            }
+            let Some(d) = xlate_frontend::riscv::decode(w) else { continue };
+            if d.op != TABLE.iter().find(|t| w & t.mask == t.bits).unwrap().op || d.rd == 0 || d.rd > 25 {
+                continue;
+            }
+            prog.push(w);
+            prog.push(sd(u32::from(d.rd), 31, 0));
+            prog.push(addi(31, 31, 8));
+        }
+        differential(&format!("ALU seed {seed}"), &prog, &random_regs(seed));
+    }
+}
+
+#[test]
+fn division_edge_cases() {
+    // x1 = MIN, x2 = -1, x3 = 0, x4 = 7
+    let init = |cpu: &mut Cpu| {
+        cpu.regs[1] = i64::MIN as u64;
+        cpu.regs[2] = u64::MAX;
+        cpu.regs[3] = 0;
+        cpu.regs[4] = 7;
+        cpu.regs[5] = 0xffff_ffff_8000_0000; // i32::MIN
+    };
+    let div = |f3, rd, a, b| r(1, b, a, f3, rd, 0x33);
+    let divw = |f3, rd, a, b| r(1, b, a, f3, rd, 0x3b);
+    let prog = [
+        div(4, 10, 1, 2),        // div MIN/-1 = MIN
+        div(6, 11, 1, 2),        // rem MIN%-1 = 0
+        div(4, 12, 4, 3),        // div 7/0 = -1
+        div(5, 13, 4, 3),        // divu 7/0 = MAX
+        div(6, 14, 4, 3),        // rem 7%0 = 7
+        div(7, 15, 4, 3),        // remu 7%0 = 7
+        divw(4, 16, 5, 2),       // divw MIN32/-1 = MIN32
+        divw(6, 17, 5, 2),       // remw MIN32%-1 = 0
+        divw(5, 18, 4, 3),       // divuw 7/0 = -1
+        divw(7, 19, 5, 3),       // remuw MIN32%0 = MIN32
+        r(1, 2, 1, 2, 20, 0x33), // mulhsu MIN * MAX(unsigned)
+        r(1, 2, 1, 1, 21, 0x33), // mulh MIN * -1
+        r(1, 2, 1, 3, 22, 0x33), // mulhu
+    ];
+    let cpu = differential("division", &prog, &init);
+    let x = |k: usize| cpu.regs[k];
+    assert_eq!(x(10), i64::MIN as u64);
+    assert_eq!(x(11), 0);
+    assert_eq!(x(12), u64::MAX);
+    assert_eq!(x(13), u64::MAX);
+    assert_eq!((x(14), x(15)), (7, 7));
+    assert_eq!(x(16), 0xffff_ffff_8000_0000);
+    assert_eq!(x(17), 0);
+    assert_eq!(x(18), u64::MAX);
+    assert_eq!(x(19), 0xffff_ffff_8000_0000);
+    assert_eq!(x(20), ((i128::from(i64::MIN) * i128::from(u64::MAX)) >> 64) as u64);
+    assert_eq!(x(21), 0);
+    assert_eq!(x(22), u64::MAX - 1 - (1 << 63) + 1);
+}
+
+#[test]
+fn random_memory_matches_interp() {
+    for seed in 1..=4u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let mut prog = Vec::new();
+        while prog.len() < 2500 {
+            let size = rng.below(4) as u32; // log2
+            let mut off = rng.below(4096) as i32 - 2048;
+            if rng.below(2) == 0 {
+                off &= !((1 << size) - 1); // mostly aligned
+            }
+            // Occasionally an unmapped address: the trap handler skips it.
+            let base = if rng.below(40) == 0 { 24 } else { 30 };
+            if rng.below(2) == 0 {
+                let signed = size == 3 || rng.below(2) == 0;
+                let f3 = size | if signed { 0 } else { 4 };
+                let rd = 1 + rng.below(23) as u32;
+                prog.push(i(off, base, f3, rd, 0x03));
+                prog.push(sd(rd, 31, 0));
+                prog.push(addi(31, 31, 8));
+            } else {
+                prog.push(s(off, 1 + rng.below(23) as u32, base, size));
+            }
+            if rng.below(50) == 0 {
+                // Move the window so pages miss and hit the TLB in turn.
+                prog.push(addi(30, 30, rng.below(2048) as i32 - 1024));
+            }
+        }
+        let init = random_regs(seed);
+        let cpu = differential(&format!("memory seed {seed}"), &prog, &move |c: &mut Cpu| {
+            init(c);
+            c.regs[24] = HOLE;
+        });
+        assert!(cpu.regs[26] > 0, "no access faulted");
+        assert!(cpu.regs[28] == 5 || cpu.regs[28] == 7, "access fault");
+    }
+}
+
+#[test]
+fn faulting_load_writes_back_registers() {
+    // The registers written before a fault in the same block must be visible
+    // to the trap handler and after it; instret counts only retired insns.
+    let prog = [
+        addi(5, 0, 42),
+        add(6, 5, 5),
+        ld(7, 24, 0), // faults
+        addi(8, 6, 1),
+        sw(8, 24, 0), // faults
+        addi(9, 8, 1),
+    ];
+    let cpu = differential("faulting load", &prog, &|c| c.regs[24] = HOLE);
+    assert_eq!((cpu.regs[5], cpu.regs[6], cpu.regs[8], cpu.regs[9]), (42, 84, 85, 86));
+    assert_eq!(cpu.regs[26], 2);
+    assert_eq!(cpu.regs[28], 7, "store access fault came last");
+    assert_eq!(cpu.csr.mtval, HOLE);
+}
+
+#[test]
+fn tlb_miss_then_hit_and_misaligned() {
+    let prog = [
+        ld(1, 30, 0),  // miss, fills the TLB
+        ld(2, 30, 8),  // hit
+        sd(2, 30, 16), // write: miss (no write tag yet) then
+        sd(1, 30, 24), // hit
+        ld(3, 30, 3),  // misaligned: slow path
+        sw(3, 30, 1),  // misaligned store
+        lw(4, 30, 0),
+        ld(5, 30, 2040),
+        ld(6, 23, 0), // crosses a page boundary (misaligned, two pages)
+        sd(6, 23, 2), // and a store across it
+        ld(7, 23, 0),
+    ];
+    differential("tlb", &prog, &|c| c.regs[23] = DATA + 0x2000 - 4);
+}
+
+#[test]
+fn branches_and_loops() {
+    let mut prog = vec![
+        // x10 = sum of 1..=100 via a countdown loop
+        addi(10, 0, 0),
+        addi(11, 0, 100),
+        add(10, 10, 11), // loop:
+        addi(11, 11, -1),
+        b(-8, 0, 11, 1), // bne x11, x0, loop
+        // call and return
+        jal(1, 12), // -> f
+        addi(12, 10, 1),
+        jal(0, 12),     // -> over f
+        addi(13, 0, 7), // f:
+        jalr(0, 1, 0),  // ret
+    ];
+    // Every branch kind on random operands, taken and not taken.
+    let mut rng = Rng(77);
+    for _ in 0..300 {
+        let f3 = [0, 1, 4, 5, 6, 7][rng.below(6) as usize];
+        let (a, bb) = (1 + rng.below(9) as u32, 1 + rng.below(9) as u32);
+        prog.push(b(8, bb, a, f3));
+        prog.push(addi(14, 14, 1)); // skipped when taken
+        prog.push(addi(15, 15, 3));
+    }
+    let init = |c: &mut Cpu| {
+        let mut rng = Rng(5);
+        for k in 1..10 {
+            c.regs[k] = rng.value();
+        }
+        c.regs[3] = c.regs[4]; // some equal operands
+    };
+    let cpu = differential("branches", &prog, &init);
+    assert_eq!(cpu.regs[10], 5050);
+    assert_eq!(cpu.regs[12], 5051);
+    assert_eq!(cpu.regs[13], 7);
+}
+
+#[test]
+fn csrs_ecall_and_fence() {
+    let prog = [
+        addi(5, 0, 1),
+        addi(5, 5, 1),
+        csrr(6, 0xb02), // minstret mid-block: must count the two addis
+        addi(5, 5, 1),
+        FENCE,
+        addi(5, 5, 1),
+        csrr(7, 0xc00), // cycle
+        addi(5, 5, 1),
+        csrr(8, 0xc01), // time
+        ECALL,          // handler: mcause 11, skips it
+        addi(9, 28, 0),
+        csrr(10, 0xf14), // mhartid
+        csrr(11, 0x7c0), // no such CSR: illegal instruction
+        addi(12, 28, 0),
+    ];
+    let cpu = differential("csr", &prog, &|_| {});
+    assert_eq!(cpu.regs[6], 2);
+    assert_eq!(cpu.regs[9], 11);
+    assert_eq!(cpu.regs[12], 2);
+}
+
+#[test]
+fn self_modifying_code() {
+    // Overwrites an instruction later in the same block; the store ends the
+    // block (stop exit) and the new instruction runs.
+    let new = addi(6, 0, 99);
+    let prog = [
+        ld(7, 30, -8), // x7 = the new instruction word (stored below)
+        addi(5, 0, 1),
+        sw(7, 24, 16), // patch the instruction at CODE+20
+        addi(5, 5, 1),
+        addi(5, 5, 1),
+        addi(6, 0, 1), // replaced
+        addi(5, 5, 1),
+    ];
+    let init = move |c: &mut Cpu| {
+        c.regs[24] = CODE + 4;
+        c.bus.write_bytes(DATA + 0x1000 - 8, &u64::from(new).to_le_bytes());
+    };
+    let cpu = differential("smc", &prog, &init);
+    assert_eq!(cpu.regs[6], 99);
+    assert_eq!(cpu.regs[5], 4);
+}
+
+#[test]
+fn atomics() {
+    let amo = |f5: u32, f3, rd, rs1, rs2| r(f5 << 2, rs2, rs1, f3, rd, 0x2f);
+    let prog = [
+        addi(5, 0, 5),
+        amo(0x00, 3, 6, 30, 5), // amoadd.d
+        amo(0x02, 3, 7, 30, 0), // lr.d
+        addi(7, 7, 1),
+        amo(0x03, 3, 8, 30, 7),  // sc.d: succeeds (x8 = 0)
+        amo(0x03, 3, 9, 30, 7),  // sc.d: no reservation (x9 = 1)
+        amo(0x01, 2, 10, 30, 5), // amoswap.w
+        ld(11, 30, 0),
+        amo(0x00, 3, 12, 31, 5), // amoadd.d on the log
+        amo(0x00, 2, 13, 24, 5), // misaligned amo: store fault
+    ];
+    let cpu = differential("amo", &prog, &|c| c.regs[24] = DATA + 2);
+    assert_eq!(cpu.regs[8], 0);
+    assert_eq!(cpu.regs[9], 1);
+    assert_eq!(cpu.regs[26], 1);
+}
+
+#[test]
+fn compiled_block_contract() {
+    let jit = Jit::<Riscv>::new(false).unwrap();
+    let prog = [addi(5, 0, 3), add(6, 5, 5), ld(7, 24, 0), addi(8, 0, 1), jal(0, 64)];
+    let mut cpu = machine(&prog, &|c| c.regs[24] = DATA);
+    let mode = Riscv::mode(&cpu);
+    let insns: Vec<_> = prog.iter().map(|w| Riscv::decode(&w.to_le_bytes(), mode).unwrap()).collect();
+    let blk = Block::<Riscv>::new(CODE, CODE, mode, insns);
+    jit.compile_now(&blk);
+    let code = blk.compiled();
+    assert!(!code.is_null());
+    // Normal exit: pc and instret written, result 0.
+    assert_eq!(jit.run(code, &mut cpu), 0);
+    assert_eq!((cpu.pc, cpu.instret, cpu.regs[6], cpu.regs[8]), (CODE + 16 + 64, 5, 6, 1));
+    // The load faults: result k+1 = 3, registers before it written back,
+    // pc and instret left to the engine (the trap set pc to the handler).
+    cpu.regs[24] = HOLE;
+    cpu.regs[6] = 0;
+    assert_eq!(jit.run(code, &mut cpu), 3);
+    assert_eq!((cpu.pc, cpu.instret, cpu.regs[6]), (HANDLER, 5, 6));
+    assert_ne!(*cpu.stop_word(), 0);
+}
+
+#[test]
+fn background_compilation_publishes_code() {
+    let jit = Jit::<Riscv>::new(true).unwrap();
+    let prog = [addi(5, 0, 3), jal(0, 0)];
+    let cpu = machine(&prog, &|_| {});
+    let mode = Riscv::mode(&cpu);
+    let insns: Vec<_> = prog.iter().map(|w| Riscv::decode(&w.to_le_bytes(), mode).unwrap()).collect();
+    let blk = Arc::new(Block::<Riscv>::new(CODE, CODE, mode, insns));
+    jit.request(blk.clone());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while blk.code.load(Ordering::Acquire).is_null() {
+        assert!(Instant::now() < deadline, "background compile never finished");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn full_arena_asks_for_flush() {
+    let mut jit = Jit::<Riscv>::with_arena_size(false, 4096).unwrap();
+    let cpu = machine(&[], &|_| {});
+    let mode = Riscv::mode(&cpu);
+    let insns: Vec<_> = (0..40).map(|k| Riscv::decode(&addi(5, 5, k).to_le_bytes(), mode).unwrap()).collect();
+    let mut n = 0;
+    while !jit.wants_flush() {
+        let blk = Block::<Riscv>::new(CODE, CODE, mode, insns.clone());
+        jit.compile_now(&blk);
+        n += 1;
+        assert!(n < 1000);
+    }
+    assert!(n > 1);
+    jit.reset();
+    assert!(!jit.wants_flush());
+    let blk = Block::<Riscv>::new(CODE, CODE, mode, insns);
+    jit.compile_now(&blk);
+    assert!(!blk.compiled().is_null());
+}
