@@ -19,6 +19,19 @@ use crate::elf::{load_image, LoadedImage};
 pub const RAM_BASE: u64 = 0x8000_0000;
 pub const UART_BASE: u64 = 0x1000_0000;
 pub const TEST_FINISHER_BASE: u64 = 0x10_0000;
+pub const RESET_ROM_BASE: u64 = 0x1000;
+
+/// The reset stub Spike runs before a test ROM: a0 = hart id, a1 = device
+/// tree (none here), then jump to the entry point stored at offset 24.
+/// Running the same instructions makes commit logs comparable line by line.
+const SPIKE_RESET_STUB: [u32; 6] = [
+    0x0000_0297, // auipc t0, 0
+    0x0202_8593, // addi  a1, t0, 32
+    0xf140_2573, // csrr  a0, mhartid
+    0x0182_b283, // ld    t0, 24(t0)
+    0x0002_8067, // jr    t0
+    0,
+];
 
 pub struct BoardOptions {
     pub engine: EngineKind,
@@ -26,13 +39,23 @@ pub struct BoardOptions {
     pub ram_size: u64,
     /// Add the virt board's UART and test finisher.
     pub virt_devices: bool,
+    /// Start at a Spike-style reset stub at 0x1000 instead of the entry point.
+    pub reset_stub: bool,
     pub console: Console,
     pub trace: Option<TraceConfig>,
 }
 
 impl BoardOptions {
     pub fn new(engine: EngineKind, console: Console) -> BoardOptions {
-        BoardOptions { engine, jit_threshold: 256, ram_size: 256 << 20, virt_devices: false, console, trace: None }
+        BoardOptions {
+            engine,
+            jit_threshold: 256,
+            ram_size: 256 << 20,
+            virt_devices: false,
+            reset_stub: false,
+            console,
+            trace: None,
+        }
     }
 }
 
@@ -68,6 +91,13 @@ impl RiscvBoard {
         let ram = Ram::new(RAM_BASE, opts.ram_size, false).map_err(|e| format!("cannot allocate guest RAM: {e}"))?;
         bus.add_ram(ram);
         let loaded = load_image(&bus, image, RAM_BASE)?;
+        if opts.reset_stub {
+            let rom = Ram::new(RESET_ROM_BASE, 0x1000, true).map_err(|e| format!("cannot allocate boot ROM: {e}"))?;
+            let mut bytes: Vec<u8> = SPIKE_RESET_STUB.iter().flat_map(|w| w.to_le_bytes()).collect();
+            bytes.extend_from_slice(&loaded.entry.to_le_bytes());
+            rom.write(RESET_ROM_BASE, &bytes);
+            bus.add_ram(rom);
+        }
         let bus_ref = BusRef::default();
         let console = Arc::new(Mutex::new(opts.console));
         let shared = || Box::new(SharedConsole(console.clone())) as Console;
@@ -92,7 +122,7 @@ impl RiscvBoard {
         let bus = Arc::new(bus);
         bus_ref.bind(&bus);
         let mut cpu = Cpu::new(bus.clone(), 0, Arc::new(InstretClock(10)));
-        cpu.pc = loaded.entry;
+        cpu.pc = if opts.reset_stub { RESET_ROM_BASE } else { loaded.entry };
         let mut engine = Engine::<Riscv>::new(opts.engine, opts.jit_threshold)?;
         if let Some(t) = opts.trace {
             engine.set_trace(&mut cpu, t);

@@ -60,6 +60,7 @@ fn run_rom_inner(path: &Path, opts: &mut TestOptions) -> Result<Verdict, String>
     }
     let mut board_opts = BoardOptions::new(opts.engine, Box::new(std::io::stdout()));
     board_opts.jit_threshold = opts.jit_threshold;
+    board_opts.reset_stub = true;
     board_opts.trace = opts.trace.as_mut().map(|f| f());
     let mut board = RiscvBoard::new(board_opts, &bytes)?;
     if !board.image.symbols.contains_key("tohost") {

@@ -208,6 +208,7 @@ impl<I: Isa> Engine<I> {
         let traced = self.trace.as_ref().is_some_and(|t| t.wants(*cpu.instret_mut(), pc, I::privilege(cpu)));
         let prv = I::privilege(cpu);
         let mut rec = InsnRecord::default();
+        let regs_before = traced.then(|| cpu.regs().to_vec());
         let (result, next) = {
             let mut e = Interp::<I>::new(cpu, pc, len, mode);
             if traced {
@@ -229,6 +230,14 @@ impl<I: Isa> Engine<I> {
                 stop == I::STOP_EXIT
             }
         };
+        if let Some(before) = regs_before {
+            // Helpers (atomics) write registers behind the emitter's back.
+            for (r, (&old, &new)) in before.iter().zip(cpu.regs().iter()).enumerate() {
+                if old != new && !rec.regs.iter().any(|&(x, _)| x == r) {
+                    rec.regs.push((r, new));
+                }
+            }
+        }
         if retired {
             *cpu.instret_mut() += 1;
             if traced {

@@ -1,6 +1,6 @@
 //! Zicsr, Zifencei and the privileged instructions.
 
-use super::{x, R};
+use super::{set_x, x, R};
 use crate::riscv::csr::{MSTATUS_TVM, MSTATUS_TW};
 use crate::riscv::trap::Exception;
 use crate::riscv::{Cpu, Insn, PRV_S, PRV_U};
@@ -31,7 +31,8 @@ fn csr_op<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, kind: u64, imm: bool) -> R
     let info = u64::from(i.csr()) | u64::from(i.rd) << 12 | kind << 17 | u64::from(writes) << 19;
     let info = e.imm(info);
     let bits = e.imm(u64::from(i.raw));
-    e.call(csr_helper, [src, info, bits], true)?;
+    let old = e.call(csr_helper, [src, info, bits], true)?;
+    set_x(e, i.rd, old);
     Ok(())
 }
 extern "C" fn csr_helper(cpu: &mut Cpu, src: u64, info: u64, bits: u64, pc: u64) -> u64 {
@@ -56,8 +57,7 @@ extern "C" fn csr_helper(cpu: &mut Cpu, src: u64, info: u64, bits: u64, pc: u64)
             return 0;
         }
     }
-    cpu.set_x(rd, old);
-    0
+    old
 }
 pub fn csrrw<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
     csr_op(e, i, CSR_W, false)
