@@ -6,8 +6,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use xlate_machine::console::{spawn_stdin, InputSink, RawMode};
 use xlate_machine::testrom::{self, TestOptions, Verdict};
-use xlate_machine::{BoardOptions, RiscvBoard, RunOutcome};
+use xlate_machine::virt::sbi::REBOOT_EXIT;
+use xlate_machine::virt::{Bios, VirtBoard, VirtOptions};
 use xlate_translator::{EngineKind, TraceConfig};
 
 /// The demo guest run when no kernel is given (source: firmware/demo/hello.S).
@@ -62,12 +67,25 @@ struct RunArgs {
     /// Board.
     #[arg(long, default_value = "riscv-virt")]
     machine: String,
-    /// Firmware: 'none' runs the kernel directly in M-mode.
-    #[arg(long, default_value = "none")]
+    /// M-mode firmware: 'builtin' (xlate's SBI), 'none' (enter the kernel in
+    /// M-mode), or a firmware image such as OpenSBI fw_jump.bin or U-Boot.
+    #[arg(long, default_value = "builtin")]
     bios: String,
-    /// Guest image: ELF or raw binary (loaded at RAM base).
+    /// Kernel: ELF, Linux Image, or raw binary. Without one, the built-in demo runs.
     #[arg(long)]
     kernel: Option<PathBuf>,
+    /// Initial ramdisk, loaded above the kernel and named in the device tree.
+    #[arg(long)]
+    initrd: Option<PathBuf>,
+    /// Kernel command line (the device tree's /chosen/bootargs).
+    #[arg(long, default_value = "")]
+    append: String,
+    /// Number of harts (1 to 8), each on its own host thread.
+    #[arg(long, default_value_t = 1)]
+    smp: usize,
+    /// Write the generated device tree to FILE and exit.
+    #[arg(long, value_name = "FILE")]
+    dumpdtb: Option<PathBuf>,
     /// Guest RAM size (e.g. 256M, 1G; a bare number means MiB).
     #[arg(short = 'm', long = "memory", default_value = "256M", value_parser = parse_size)]
     memory: u64,
@@ -163,34 +181,81 @@ fn trace_config(t: &TraceArgs) -> Result<Option<TraceConfig>, String> {
     }))
 }
 
+fn read_file(what: &str, p: &std::path::Path) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(p).map_err(|e| format!("cannot read {what} {}: {e}", p.display()))?;
+    if bytes.is_empty() {
+        return Err(format!("{what} {} is empty", p.display()));
+    }
+    Ok(bytes)
+}
+
 fn run(a: RunArgs) -> Result<ExitCode, String> {
     if a.machine != "riscv-virt" {
         return Err(format!("unknown machine '{}' (available: riscv-virt)", a.machine));
     }
-    if a.bios != "none" {
-        return Err(format!(
-            "--bios {}: firmware loading and the built-in SBI are not implemented yet; use --bios none",
-            a.bios
-        ));
-    }
-    let image = match &a.kernel {
-        Some(p) => std::fs::read(p).map_err(|e| format!("cannot read kernel {}: {e}", p.display()))?,
-        None => DEMO_GUEST.to_vec(),
+    let (kernel, bios) = match &a.kernel {
+        Some(p) => (Some(read_file("kernel", p)?), a.bios.clone()),
+        // The demo is bare-metal M-mode code.
+        None => (Some(DEMO_GUEST.to_vec()), "none".to_string()),
     };
+    let bios = match bios.as_str() {
+        "builtin" => Bios::Builtin,
+        "none" => Bios::None,
+        path => Bios::Image(read_file("bios", std::path::Path::new(path))?),
+    };
+    let initrd = a.initrd.as_deref().map(|p| read_file("initrd", p)).transpose()?;
     if let Some(p) = &a.trace.trace {
         if p != "-" && std::path::Path::new(p).exists() {
             std::fs::remove_file(p).map_err(|e| format!("cannot replace trace file {p}: {e}"))?;
         }
     }
-    let mut opts = BoardOptions::new(a.engine.engine, Box::new(std::io::stdout()));
-    opts.jit_threshold = a.engine.jit_threshold;
-    opts.ram_size = a.memory;
-    opts.virt_devices = true;
-    opts.trace = trace_config(&a.trace)?;
-    let mut board = RiscvBoard::new(opts, &image)?;
-    match board.run(None) {
-        RunOutcome::Exited(code) => Ok(ExitCode::from(code.min(255) as u8)),
-        RunOutcome::Timeout => unreachable!("no timeout was set"),
+    let raw = RawMode::enter();
+    let input: InputSink = Arc::new(Mutex::new(None));
+    let mut stdin_started = false;
+    loop {
+        let opts = VirtOptions {
+            engine: a.engine.engine,
+            jit_threshold: a.engine.jit_threshold,
+            ram_size: a.memory,
+            harts: a.smp,
+            bios: match &bios {
+                Bios::Builtin => Bios::Builtin,
+                Bios::None => Bios::None,
+                Bios::Image(b) => Bios::Image(b.clone()),
+            },
+            kernel: kernel.clone(),
+            initrd: initrd.clone(),
+            append: a.append.clone(),
+            console: Box::new(std::io::stdout()),
+            trace: trace_config(&a.trace)?,
+        };
+        let board = VirtBoard::new(opts)?;
+        if let Some(path) = &a.dumpdtb {
+            std::fs::write(path, &board.fdt).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let (uart, sbi_input) = (board.uart.clone(), board.sbi_input.clone());
+        *input.lock() = Some(Box::new(move |bytes: &[u8]| {
+            uart.push_input(bytes);
+            sbi_input.lock().extend(bytes);
+        }));
+        if !stdin_started {
+            stdin_started = true;
+            let bus = board.bus.clone();
+            let weak = Arc::downgrade(&bus);
+            drop(bus);
+            spawn_stdin(input.clone(), raw.is_terminal(), move || {
+                if let Some(bus) = weak.upgrade() {
+                    bus.request_halt(0);
+                }
+            })
+            .map_err(|e| format!("cannot read the console: {e}"))?;
+        }
+        let code = board.run()?;
+        if code != REBOOT_EXIT {
+            raw.restore();
+            return Ok(ExitCode::from(code.min(255) as u8));
+        }
     }
 }
 

@@ -1,9 +1,14 @@
 //! Emulated devices, one per file. A device knows nothing of guest ISAs: it
 //! is a state machine behind [`MmioDevice`].
 
+pub mod clint;
+pub mod goldfish_rtc;
 pub mod htif;
+pub mod irq;
+pub mod plic;
 pub mod sifive_test;
 pub mod uart16550;
+pub mod virtio_mmio;
 
 pub use xlate_softmmu::MmioDevice;
 

@@ -50,6 +50,19 @@ impl Clock for InstretClock {
     }
 }
 
+/// M-mode firmware implemented by the host (xlate's built-in SBI): it sees
+/// every `ecall` from S-mode before the trap would be taken.
+pub trait Firmware: Send + Sync {
+    /// Handles the call in a0..a7 and writes the results; returns false to
+    /// let the ecall trap normally.
+    fn ecall(&self, cpu: &mut Cpu) -> bool;
+}
+
+/// Requests other threads post to a hart, taken before its next block:
+/// bits of `mip` to set (an IPI sets SSIP), plus these flags.
+pub const REMOTE_FLUSH_TLB: u64 = 1 << 62;
+pub const REMOTE_FENCE_I: u64 = 1 << 63;
+
 /// One RISC-V hart. The first fields are read and written by JIT code at the
 /// offsets given by the [`GuestCpu`] impl, so the layout is `#[repr(C)]`.
 #[repr(C)]
@@ -70,6 +83,9 @@ pub struct Cpu {
     pub reserved_value: u64,
     /// Requests to the engine (code invalidation, WFI).
     pub ctl: Control,
+    /// Requests from other threads (see [`REMOTE_FLUSH_TLB`]).
+    pub remote: Arc<std::sync::atomic::AtomicU64>,
+    pub firmware: Option<Arc<dyn Firmware>>,
     /// Commit-log tracing: CSR writes of the current instruction.
     pub trace_csrs: Option<Vec<(u16, u64)>>,
     /// First unimplemented thing the guest hit, for diagnostics.
@@ -91,6 +107,8 @@ impl Cpu {
             reservation: None,
             reserved_value: 0,
             ctl: Control::default(),
+            remote: Default::default(),
+            firmware: None,
             trace_csrs: None,
             last_error: None,
         })
@@ -120,6 +138,25 @@ impl Cpu {
     pub fn mode(&self) -> u32 {
         let fs = ((self.csr.mstatus >> 13) & 3) as u32;
         u32::from(self.prv) | (u32::from(self.data_prv()) << 2) | (fs << 4)
+    }
+
+    /// Applies what other threads asked of this hart.
+    pub fn take_remote_requests(&mut self) {
+        use std::sync::atomic::Ordering;
+        if self.remote.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let r = self.remote.swap(0, Ordering::AcqRel);
+        self.csr.mip |= r & 0xffff;
+        if r & REMOTE_FLUSH_TLB != 0 {
+            self.flush_tlbs();
+        }
+        if r & REMOTE_FENCE_I != 0 {
+            self.ctl.flush_code = true;
+        }
+        if r & 0xffff != 0 {
+            self.ctl.wfi = false;
+        }
     }
 
     pub fn flush_tlbs(&mut self) {
@@ -248,6 +285,7 @@ impl Isa for Riscv {
         let _ = cpu.raise::<()>(trap::Exception::Illegal, u64::from(raw), pc);
     }
     fn take_interrupt(cpu: &mut Cpu) -> bool {
+        cpu.take_remote_requests();
         cpu.take_interrupt()
     }
     fn interrupt_waiting(cpu: &Cpu) -> bool {

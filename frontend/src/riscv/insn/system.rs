@@ -89,6 +89,13 @@ pub fn ecall<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
     simple(e, i, ecall_helper).map(drop)
 }
 extern "C" fn ecall_helper(cpu: &mut Cpu, _: u64, _: u64, _: u64, pc: u64) -> u64 {
+    if cpu.prv == PRV_S {
+        if let Some(fw) = cpu.firmware.clone() {
+            if fw.ecall(cpu) {
+                return 0;
+            }
+        }
+    }
     let cause = match cpu.prv {
         PRV_U => Exception::EcallU,
         PRV_S => Exception::EcallS,
