@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
+use xlate_devices::virtio::{DiskFormat, DiskOptions};
 use xlate_machine::console::{spawn_stdin, InputSink, RawMode};
 use xlate_machine::testrom::{self, TestOptions, Verdict};
 use xlate_machine::virt::sbi::REBOOT_EXIT;
@@ -83,6 +84,12 @@ struct RunArgs {
     /// Number of harts (1 to 8), each on its own host thread.
     #[arg(long, default_value_t = 1)]
     smp: usize,
+    /// A disk: file=PATH[,format=raw|qcow2][,readonly=on] (virtio-blk; repeatable).
+    #[arg(long, value_name = "SPEC", value_parser = parse_drive)]
+    drive: Vec<DiskOptions>,
+    /// Discard all disk writes when xlate exits.
+    #[arg(long)]
+    snapshot: bool,
     /// Write the generated device tree to FILE and exit.
     #[arg(long, value_name = "FILE")]
     dumpdtb: Option<PathBuf>,
@@ -150,6 +157,34 @@ fn parse_size(s: &str) -> Result<u64, String> {
         return Err(format!("{s} is more guest RAM than xlate supports (64G)"));
     }
     Ok(bytes)
+}
+
+fn parse_drive(spec: &str) -> Result<DiskOptions, String> {
+    let mut file = None;
+    let mut format = None;
+    let mut readonly = false;
+    for part in spec.split(',') {
+        let (k, v) = part.split_once('=').ok_or_else(|| format!("expected key=value in '{part}'"))?;
+        match k {
+            "file" => file = Some(PathBuf::from(v)),
+            "format" => {
+                format = Some(v.parse::<DiskFormat>().map_err(|_| format!("unknown format '{v}' (raw or qcow2)"))?)
+            }
+            "readonly" => {
+                readonly = match v {
+                    "on" | "true" | "yes" => true,
+                    "off" | "false" | "no" => false,
+                    _ => return Err(format!("readonly={v}: expected on or off")),
+                }
+            }
+            "if" | "media" => {} // accepted for QEMU compatibility: always virtio
+            _ => return Err(format!("unknown drive option '{k}'")),
+        }
+    }
+    let mut d = DiskOptions::new(file.ok_or("a drive needs file=PATH")?);
+    d.format = format;
+    d.readonly = readonly;
+    Ok(d)
 }
 
 fn parse_granularity(s: &str) -> Result<usize, String> {
@@ -228,15 +263,17 @@ fn run(a: RunArgs) -> Result<ExitCode, String> {
             append: a.append.clone(),
             console: Box::new(std::io::stdout()),
             trace: trace_config(&a.trace)?,
+            drives: a.drive.iter().map(|d| DiskOptions { snapshot: a.snapshot, ..d.clone() }).collect(),
         };
         let board = VirtBoard::new(opts)?;
         if let Some(path) = &a.dumpdtb {
             std::fs::write(path, &board.fdt).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             return Ok(ExitCode::SUCCESS);
         }
-        let (uart, sbi_input) = (board.uart.clone(), board.sbi_input.clone());
+        let (uart, hvc, sbi_input) = (board.uart.clone(), board.hvc_input.clone(), board.sbi_input.clone());
         *input.lock() = Some(Box::new(move |bytes: &[u8]| {
             uart.push_input(bytes);
+            hvc.push_input(bytes);
             sbi_input.lock().extend(bytes);
         }));
         if !stdin_started {

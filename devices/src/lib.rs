@@ -8,6 +8,7 @@ pub mod irq;
 pub mod plic;
 pub mod sifive_test;
 pub mod uart16550;
+pub mod virtio;
 pub mod virtio_mmio;
 
 pub use xlate_softmmu::MmioDevice;

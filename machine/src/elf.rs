@@ -48,7 +48,7 @@ pub fn load_image(bus: &Bus, bytes: &[u8], raw_base: u64) -> Result<LoadedImage,
         if bytes.is_empty() {
             return Err("image is empty".into());
         }
-        if !bus.write_bytes(raw_base, bytes) {
+        if bus.ram_at(raw_base, bytes.len() as u64).is_none_or(|r| r.readonly()) || !bus.write_bytes(raw_base, bytes) {
             return Err(format!("image of {} bytes does not fit in RAM at {raw_base:#x}", bytes.len()));
         }
         return Ok(LoadedImage {
@@ -70,7 +70,8 @@ pub fn load_image(bus: &Bus, bytes: &[u8], raw_base: u64) -> Result<LoadedImage,
         }
         let end = ph.p_paddr.checked_add(ph.p_memsz).ok_or("ELF segment address overflows")?;
         let zeros = vec![0u8; usize::try_from(ph.p_memsz - ph.p_filesz).map_err(|_| "ELF segment too large")?];
-        let fits = bus.ram_at(ph.p_paddr, ph.p_memsz).is_some();
+        // Images go to writable RAM only, never over a boot ROM.
+        let fits = bus.ram_at(ph.p_paddr, ph.p_memsz).is_some_and(|r| !r.readonly());
         if !fits || !bus.write_bytes(ph.p_paddr, file) || !bus.write_bytes(ph.p_paddr + ph.p_filesz, &zeros) {
             return Err(format!("ELF segment {:#x}..{end:#x} is outside guest RAM", ph.p_paddr));
         }

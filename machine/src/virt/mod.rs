@@ -16,10 +16,12 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use xlate_devices::clint::{Clint, HostClock, TimeSource};
 use xlate_devices::goldfish_rtc::GoldfishRtc;
+use xlate_devices::irq::IrqPin;
 use xlate_devices::plic::Plic;
 use xlate_devices::sifive_test::SifiveTest;
 use xlate_devices::uart16550::Uart16550;
-use xlate_devices::virtio_mmio::EmptySlot;
+use xlate_devices::virtio::{self, open_disk, ConsoleInput, DiskOptions};
+use xlate_devices::virtio_mmio::{EmptySlot, VirtioMmio};
 use xlate_devices::{BusRef, Console};
 use xlate_frontend::riscv::{Clock, Cpu, Riscv, PRV_S};
 use xlate_softmmu::{Bus, Ram};
@@ -51,6 +53,8 @@ pub struct VirtOptions {
     pub console: Console,
     /// Trace hart 0 (commit log).
     pub trace: Option<TraceConfig>,
+    /// Disks, attached as virtio-blk devices in this order (vda, vdb, ...).
+    pub drives: Vec<DiskOptions>,
 }
 
 /// The `time` CSR reads the CLINT's clock.
@@ -78,6 +82,10 @@ pub struct VirtBoard {
     pub bus: Arc<Bus>,
     pub fdt: Vec<u8>,
     pub uart: Uart16550,
+    /// virtio-console input (hvc0).
+    pub hvc_input: ConsoleInput,
+    /// virtio-blk devices, flushed when the machine stops.
+    disks: Vec<VirtioMmio>,
     /// Console input also readable through the SBI (hvc0).
     pub sbi_input: Arc<Mutex<VecDeque<u8>>>,
     harts: Arc<Vec<HartShared>>,
@@ -160,9 +168,30 @@ impl VirtBoard {
         bus.add_mmio(UART_BASE, 0x100, "uart", Arc::new(Mutex::new(uart.clone())));
         bus.add_mmio(RTC_BASE, 0x1000, "rtc", Arc::new(Mutex::new(rtc.clone())));
         bus.add_mmio(TEST_BASE, 0x1000, "test", Arc::new(Mutex::new(SifiveTest::new(bus_ref.clone()))));
-        for slot in 0..VIRTIO_SLOTS as u64 {
-            let base = VIRTIO_BASE + slot * VIRTIO_STRIDE;
-            bus.add_mmio(base, VIRTIO_STRIDE, "virtio-mmio", Arc::new(Mutex::new(EmptySlot)));
+        // virtio: disks from the highest slot down (as QEMU does, so the first
+        // drive is vda), then the entropy source and the console.
+        if opts.drives.len() > VIRTIO_SLOTS - 2 {
+            return Err(format!("at most {} drives are supported", VIRTIO_SLOTS - 2));
+        }
+        let slot_irq = |slot: usize| IrqPin::new(plic.sink(), VIRTIO_IRQ0 + slot as u32);
+        let mut slots: Vec<Option<(&'static str, VirtioMmio)>> = vec![None; VIRTIO_SLOTS];
+        let mut disks = Vec::new();
+        for (n, d) in opts.drives.iter().enumerate() {
+            let disk = open_disk(d).map_err(|e| format!("drive {}: {e}", d.path.display()))?;
+            let slot = VIRTIO_SLOTS - 1 - n;
+            let dev = virtio::virtio_blk(slot_irq(slot), bus_ref.clone(), disk, &format!("xlate-disk{n}"));
+            disks.push(dev.clone());
+            slots[slot] = Some(("virtio-blk", dev));
+        }
+        slots[0] = Some(("virtio-rng", virtio::virtio_rng(slot_irq(0), bus_ref.clone())));
+        let (hvc, hvc_input) = virtio::virtio_console(slot_irq(1), bus_ref.clone(), Box::new(console.clone()));
+        slots[1] = Some(("virtio-console", hvc));
+        for (slot, dev) in slots.into_iter().enumerate() {
+            let base = VIRTIO_BASE + slot as u64 * VIRTIO_STRIDE;
+            match dev {
+                Some((name, dev)) => bus.add_mmio(base, VIRTIO_STRIDE, name, Arc::new(Mutex::new(dev))),
+                None => bus.add_mmio(base, VIRTIO_STRIDE, "virtio-mmio", Arc::new(Mutex::new(EmptySlot))),
+            }
         }
         let bus = Arc::new(bus);
         bus_ref.bind(&bus);
@@ -200,6 +229,8 @@ impl VirtBoard {
             bus,
             fdt,
             uart,
+            hvc_input,
+            disks,
             sbi_input,
             harts,
             cpus,
@@ -232,10 +263,13 @@ impl VirtBoard {
                 .map_err(|e| format!("cannot start hart thread: {e}"))?;
             threads.push(t);
         }
-        for t in threads {
-            if t.join().is_err() {
-                return Err("a hart thread crashed".into());
-            }
+        let crashed = threads.into_iter().fold(false, |c, t| t.join().is_err() || c);
+        // Guest writes must reach the image files, whatever happened.
+        for d in &self.disks {
+            d.flush().map_err(|e| format!("cannot write disk image: {e}"))?;
+        }
+        if crashed {
+            return Err("a hart thread crashed".into());
         }
         Ok(self.bus.halted().unwrap_or(0))
     }

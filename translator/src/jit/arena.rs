@@ -89,18 +89,24 @@ impl Arena {
         Ok(Arena { rw: p.cast(), rx: p.cast(), size, used: 0 })
     }
 
-    /// Copies `code` into the arena; returns its executable address, or
-    /// `None` if the arena is full.
-    pub fn install(&mut self, code: &[u8]) -> Option<*mut u8> {
-        let start = self.used.next_multiple_of(FUNC_ALIGN);
+    /// Copies `header` then `code` into the arena; returns the executable
+    /// address of the code (the header sits just before it), or `None` if
+    /// the arena is full. `header.len()` must be a multiple of 16.
+    pub fn install(&mut self, header: &[u8], code: &[u8]) -> Option<*mut u8> {
+        debug_assert!(header.len().is_multiple_of(FUNC_ALIGN));
+        let at = self.used.next_multiple_of(FUNC_ALIGN);
+        let start = at.checked_add(header.len())?;
         let end = start.checked_add(code.len())?;
         if end > self.size {
             return None;
         }
-        // SAFETY: `start..end` is inside the writable view (checked above) and
+        // SAFETY: `at..end` is inside the writable view (checked above) and
         // no published code lives there yet (the bump pointer only grows until
         // `reset`, which the JIT calls only after all code was dropped).
-        unsafe { ptr::copy_nonoverlapping(code.as_ptr(), self.rw.add(start), code.len()) };
+        unsafe {
+            ptr::copy_nonoverlapping(header.as_ptr(), self.rw.add(at), header.len());
+            ptr::copy_nonoverlapping(code.as_ptr(), self.rw.add(start), code.len());
+        }
         self.used = end;
         // SAFETY: same offset in the executable view of the same memory.
         let rx = unsafe { self.rx.add(start) };
@@ -136,6 +142,63 @@ impl Drop for Arena {
                 libc::munmap(self.rx.cast(), self.size);
             }
         }
+    }
+}
+
+/// Zeroed read-write memory for `T`s that are valid when all-zero, mapped
+/// lazily (untouched entries cost nothing).
+pub struct ZeroedArray<T> {
+    ptr: *mut T,
+    cap: usize,
+}
+
+// SAFETY: the array owns its mapping; `T` (atomics) is Sync.
+unsafe impl<T: Sync> Send for ZeroedArray<T> {}
+// SAFETY: as above; shared access only hands out `&T`.
+unsafe impl<T: Sync> Sync for ZeroedArray<T> {}
+
+impl<T> ZeroedArray<T> {
+    /// # Safety
+    /// All-zero bytes must be a valid `T`.
+    pub unsafe fn new(cap: usize) -> Result<ZeroedArray<T>, String> {
+        let len = (cap * std::mem::size_of::<T>()).max(1);
+        // SAFETY: an anonymous private mapping of fresh (zeroed) memory.
+        let p = unsafe {
+            libc::mmap(
+                ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(format!("cannot map JIT exit slots: {}", std::io::Error::last_os_error()));
+        }
+        Ok(ZeroedArray { ptr: p.cast(), cap })
+    }
+    pub fn get(&self, i: usize) -> Option<&T> {
+        // SAFETY: in bounds, and zeroed memory is a valid `T` (see `new`).
+        (i < self.cap).then(|| unsafe { &*self.ptr.add(i) })
+    }
+    pub fn addr(&self, i: usize) -> u64 {
+        self.ptr.wrapping_add(i) as u64
+    }
+    /// Zeroes the first `n` entries.
+    pub fn clear(&mut self, n: usize) {
+        // SAFETY: in bounds; all-zero is valid; `&mut self` means no borrows.
+        unsafe { ptr::write_bytes(self.ptr, 0, n.min(self.cap)) };
+    }
+    pub fn capacity(&self) -> usize {
+        self.cap
+    }
+}
+
+impl<T> Drop for ZeroedArray<T> {
+    fn drop(&mut self) {
+        // SAFETY: mapped by `new` with this length; no references outlive self.
+        unsafe { libc::munmap(self.ptr.cast(), (self.cap * std::mem::size_of::<T>()).max(1)) };
     }
 }
 
@@ -186,11 +249,13 @@ mod tests {
     fn install_aligns_and_fills() {
         let mut a = Arena::new(1).unwrap();
         let size = a.size();
-        let p = a.install(&[0xc3]).unwrap();
+        let p = a.install(&[], &[0xc3]).unwrap();
         assert_eq!(p as usize % FUNC_ALIGN, 0);
-        let q = a.install(&[0xc3; 3]).unwrap();
-        assert_eq!(q as usize - p as usize, FUNC_ALIGN);
-        assert!(a.install(&vec![0; size]).is_none());
+        let q = a.install(&[7; 16], &[0xc3; 3]).unwrap();
+        assert_eq!(q as usize - p as usize, 2 * FUNC_ALIGN);
+        // SAFETY: the header was just written before `q`, in the same mapping.
+        assert_eq!(unsafe { *q.sub(1) }, 7);
+        assert!(a.install(&[], &vec![0; size]).is_none());
         a.reset();
         assert_eq!(a.used(), 0);
     }

@@ -1,18 +1,21 @@
 //! The Cranelift emitter: instruction semantics build Cranelift IR.
 //!
-//! One guest block becomes one host function
-//! `extern "C" fn(cpu: *mut Cpu) -> u64` with the result contract of
-//! `Engine::finish_compiled`: 0 after a normal exit (pc and instret written),
-//! `k + 1` when instruction `k` stopped the block (its helper or slow memory
-//! path set the stop word; registers are written back, pc and instret are
-//! left to the engine).
+//! One guest block becomes one host function `fn(cpu: *mut Cpu) -> u64`
+//! (Cranelift's `tail` convention, so exits can tail-call a successor). It
+//! always returns 0 with registers, pc and instret written back, the
+//! simplest case of `Engine::finish_compiled`'s contract: when instruction
+//! `k` stops the block (its helper or slow memory path set the stop word),
+//! the code itself does what the engine would for a result of `k + 1`.
+//! It must, because a block entered through a chain is not the block the
+//! engine thinks it ran.
 //!
 //! Guest registers are cached in SSA values: loaded from the CPU structure on
 //! first use, written back at every exit and before every helper call (after
 //! which they are re-read). The only control flow inside a block is the
-//! diamond of a memory access (inline TLB hit, cold slow path) and the cold
-//! exits of stopping instructions; all of it merges back into the main line,
-//! so cached values defined there dominate everything that follows.
+//! diamond of a memory access (inline TLB hit, cold slow path), the shared
+//! cold exit of stopping instructions and the final exits; everything that
+//! continues merges back into the main line, so cached values defined there
+//! dominate everything that follows.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -31,12 +34,27 @@ use crate::block::Block;
 const _: () = assert!(size_of::<TlbEntry>() == 32, "the inline TLB lookup scales the index by 32");
 const ENTRY_SHIFT: i64 = 5;
 
-/// Signature of a compiled block (and of everything the JIT calls).
+/// Signature of a compiled block: `(cpu) -> status`.
 pub fn block_signature(cc: CallConv) -> Signature {
     let mut s = Signature::new(cc);
     s.params.push(AbiParam::new(I64));
     s.returns.push(AbiParam::new(I64));
     s
+}
+
+/// Exit slots a compiled block uses: (slot address, target pc).
+pub type SlotList = Vec<(u64, u64)>;
+
+/// Where chained exits find what they need (see `jit::Jit`): all addresses
+/// of memory that outlives the code.
+pub struct ChainEnv<'c> {
+    /// The signed instruction budget word: a chained exit subtracts the
+    /// block's length and returns to the dispatcher when it goes negative.
+    pub budget: u64,
+    /// Where an exit whose slot is empty leaves the slot's address.
+    pub last_exit: u64,
+    /// A fresh, empty exit slot (`jit::Slot`), or `None` when they ran out.
+    pub alloc_slot: &'c dyn Fn() -> Option<u64>,
 }
 
 fn sig(cc: CallConv, params: usize) -> Signature {
@@ -103,15 +121,31 @@ pub struct Clif<'a, I: Isa> {
     /// `uextend(icmp)` results of `cmp`, mapped to the `icmp` itself, so
     /// `select` and `branch` can use the flag directly.
     bools: HashMap<Value, Value>,
+    /// Values known at translation time (from `imm` and folding), so
+    /// constant operations fold and `li`/`auipc` sequences cost nothing.
+    consts: HashMap<Value, u64>,
     helper_sig: SigRef,
     load_sig: SigRef,
     /// How many of this block's instructions were already added to the
     /// CPU's instret (before helper calls, which may read it).
     synced: u64,
+    /// The shared cold exit of stopping instructions, once needed.
+    stop_exit: Option<cranelift_codegen::ir::Block>,
     /// An exit was emitted for the current instruction.
     terminated: bool,
     /// Something could not be translated: the block stays interpreted.
     error: Option<String>,
+    block_sig: SigRef,
+    chain: Option<&'a ChainEnv<'a>>,
+    /// The guest page of the block: direct exits inside it may be chained.
+    page: u64,
+    /// A helper was called: exits return to the dispatcher (the helper may
+    /// have changed the mode, the interrupt state or translated code).
+    called: bool,
+    /// Exit slots used: (slot address, target pc).
+    slots: SlotList,
+    /// The shared cold exit of unlinked chainable exits, once needed.
+    unlinked: Option<cranelift_codegen::ir::Block>,
     _isa: PhantomData<fn() -> I>,
 }
 
@@ -130,16 +164,20 @@ impl<'a, I: Isa> Clif<'a, I> {
         fctx: &'a mut FunctionBuilderContext,
         blk: &Block<I>,
         fe: TargetFrontendConfig,
-    ) -> Result<(), String> {
+        chain: Option<&ChainEnv<'_>>,
+    ) -> Result<SlotList, String> {
         let tlb_off = <I::Cpu as GuestCpu>::TLBS_OFFSET + I::data_mmu(blk.mode) * size_of::<Tlb>();
         let max_off = tlb_off.max(<I::Cpu as GuestCpu>::REGS_OFFSET + 8 * 256) + size_of::<Tlb>();
         if i32::try_from(max_off).is_err() || I::data_mmu(blk.mode) >= I::NUM_MMU {
             return Err("CPU structure too large for 32-bit offsets".into());
         }
-        let cc = func.signature.call_conv;
+        let block_cc = func.signature.call_conv;
+        // Helpers are Rust `extern "C"` functions.
+        let cc = fe.default_call_conv;
         let mut b = FunctionBuilder::new(func, fctx);
         let helper_sig = b.import_signature(sig(cc, 5));
         let load_sig = b.import_signature(sig(cc, 4));
+        let block_sig = b.import_signature(block_signature(block_cc));
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
@@ -156,11 +194,19 @@ impl<'a, I: Isa> Clif<'a, I> {
             regs: Vec::new(),
             dirty: Vec::new(),
             bools: HashMap::new(),
+            consts: HashMap::new(),
             helper_sig,
             load_sig,
             synced: 0,
+            stop_exit: None,
             terminated: false,
             error: None,
+            block_sig,
+            chain,
+            page: blk.vpc & PAGE_MASK,
+            called: false,
+            slots: Vec::new(),
+            unlinked: None,
             _isa: PhantomData,
         };
         for (k, insn) in blk.insns.iter().enumerate() {
@@ -187,15 +233,27 @@ impl<'a, I: Isa> Clif<'a, I> {
             // system instruction that does not jump).
             e.k = blk.insns.len() - 1;
             let pc = e.b.ins().iconst(I64, blk.end_pc as i64);
-            e.exit(pc);
+            e.exit(pc, Some(blk.end_pc));
         }
+        e.finish_stop_exit();
         e.b.seal_all_blocks();
         e.b.finalize(fe);
-        Ok(())
+        Ok(e.slots)
     }
 
     fn iconst(&mut self, v: u64) -> Value {
         self.b.ins().iconst(I64, v as i64)
+    }
+
+    /// A constant operand for the emitter (remembered for folding).
+    fn konst(&mut self, v: u64) -> Value {
+        let c = self.iconst(v);
+        self.consts.insert(c, v);
+        c
+    }
+
+    fn known(&self, v: Value) -> Option<u64> {
+        self.consts.get(&v).copied()
     }
 
     /// The `i8` flag behind `v` if it came from `cmp`, else `v` (non-zero test).
@@ -228,18 +286,81 @@ impl<'a, I: Isa> Clif<'a, I> {
         self.regs.iter_mut().for_each(|r| *r = None);
     }
 
-    /// Normal block exit to `pc` after instruction `k` retired.
-    fn exit(&mut self, pc: Value) {
-        self.writeback(true);
-        let cpu = self.cpu;
-        self.b.ins().store(cpu_flags(), pc, cpu, off(<I::Cpu as GuestCpu>::PC_OFFSET));
-        self.add_instret(self.k as i64 + 1 - self.synced as i64);
-        let z = self.iconst(0);
-        self.b.ins().return_(&[z]);
+    /// Normal block exit to `pc` after instruction `k` retired; `direct` is
+    /// the target when it is a translation-time constant.
+    fn exit(&mut self, pc: Value, direct: Option<u64>) {
+        self.exit_here(pc, direct);
         // Later operations of this instruction (if any) are unreachable.
         let dead = self.b.create_block();
         self.b.switch_to_block(dead);
         self.terminated = true;
+    }
+
+    /// The exit sequence, ending the current block.
+    fn exit_here(&mut self, pc: Value, direct: Option<u64>) {
+        self.writeback(true);
+        let cpu = self.cpu;
+        self.b.ins().store(cpu_flags(), pc, cpu, off(<I::Cpu as GuestCpu>::PC_OFFSET));
+        self.add_instret(self.k as i64 + 1 - self.synced as i64);
+        let chained = match (self.chain, direct) {
+            (Some(env), Some(t)) if !self.called && t & PAGE_MASK == self.page => {
+                (env.alloc_slot)().map(|s| (env, s, t))
+            }
+            _ => None,
+        };
+        match chained {
+            Some((env, slot, target)) => {
+                self.slots.push((slot, target));
+                // Tail-call the linked successor while the budget lasts.
+                let sa = self.iconst(slot);
+                let code = self.b.ins().load(I64, cpu_flags(), sa, 0);
+                let ba = self.iconst(env.budget);
+                let left = self.b.ins().load(I64, cpu_flags(), ba, 0);
+                let left = self.b.ins().iadd_imm_s(left, -(self.k as i64 + 1));
+                self.b.ins().store(cpu_flags(), left, ba, 0);
+                let linked = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
+                let more = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, left, 0);
+                let go = self.b.ins().band(linked, more);
+                let tail = self.b.create_block();
+                let back = match self.unlinked {
+                    Some(b) => b,
+                    None => {
+                        // Shared: tell the JIT which slot to link when the
+                        // successor runs, and return to the dispatcher.
+                        let b = self.b.create_block();
+                        self.b.set_cold_block(b);
+                        let slot = self.b.append_block_param(b, I64);
+                        self.b.ins().brif(go, tail, &[], b, &[BlockArg::Value(sa)]);
+                        self.b.switch_to_block(b);
+                        let la = self.iconst(env.last_exit);
+                        self.b.ins().store(cpu_flags(), slot, la, 0);
+                        let z = self.iconst(0);
+                        self.b.ins().return_(&[z]);
+                        self.unlinked = Some(b);
+                        self.b.switch_to_block(tail);
+                        self.b.ins().return_call_indirect(self.block_sig, code, &[cpu]);
+                        return;
+                    }
+                };
+                self.b.ins().brif(go, tail, &[], back, &[BlockArg::Value(sa)]);
+                self.b.switch_to_block(tail);
+                self.b.ins().return_call_indirect(self.block_sig, code, &[cpu]);
+            }
+            None => {
+                let z = self.iconst(0);
+                self.b.ins().return_(&[z]);
+            }
+        }
+    }
+
+    /// After a slow memory access (which may have raised an interrupt line
+    /// through MMIO): the next chained exit returns to the dispatcher.
+    fn end_chain(&mut self) {
+        if let Some(env) = self.chain {
+            let ba = self.iconst(env.budget);
+            let m = self.iconst(u64::MAX);
+            self.b.ins().store(cpu_flags(), m, ba, 0);
+        }
     }
 
     fn add_instret(&mut self, n: i64) {
@@ -254,17 +375,52 @@ impl<'a, I: Isa> Clif<'a, I> {
 
     /// Ends the current block: if `flag` is non-zero, a cold exit because
     /// instruction `k` stopped, else on to `cont`, which becomes current.
+    /// Dirty registers must already be written back.
     fn stop_if(&mut self, flag: Value, cont: cranelift_codegen::ir::Block) {
-        let stopped = self.b.create_block();
-        self.b.set_cold_block(stopped);
-        self.b.ins().brif(flag, stopped, &[], cont, &[]);
-        self.b.switch_to_block(stopped);
-        self.writeback(false);
-        // The engine counts the retired instructions itself.
-        self.add_instret(-(self.synced as i64));
-        let r = self.iconst(self.k as u64 + 1);
-        self.b.ins().return_(&[r]);
+        let exit = match self.stop_exit {
+            Some(b) => b,
+            None => {
+                let b = self.b.create_block();
+                self.b.set_cold_block(b);
+                self.b.append_block_param(b, I64);
+                self.b.append_block_param(b, I64);
+                self.stop_exit = Some(b);
+                b
+            }
+        };
+        let retired = self.iconst((self.k as u64).wrapping_sub(self.synced));
+        let next = self.iconst(self.pc.wrapping_add(self.len));
+        self.b.ins().brif(flag, exit, &[BlockArg::Value(retired), BlockArg::Value(next)], cont, &[]);
         self.b.switch_to_block(cont);
+    }
+
+    /// The shared cold exit of a stopping instruction `k`, with the
+    /// instructions retired before it (not yet counted) and its successor's
+    /// pc. It finishes the block as `Engine::finish_compiled` would, so the
+    /// function returns 0 even when it was entered through a chain: the stop
+    /// word says whether `k` trapped (the trap entry set pc) or completed
+    /// and asked for an exit.
+    fn finish_stop_exit(&mut self) {
+        let Some(b) = self.stop_exit else { return };
+        self.b.switch_to_block(b);
+        let (retired, next) = (self.b.block_params(b)[0], self.b.block_params(b)[1]);
+        let (cpu, f) = (self.cpu, cpu_flags());
+        let so = off(<I::Cpu as GuestCpu>::STOP_OFFSET);
+        let stop = self.b.ins().load(I64, f, cpu, so);
+        let z = self.iconst(0);
+        self.b.ins().store(f, z, cpu, so);
+        let completed = self.b.ins().icmp_imm_s(IntCC::Equal, stop, I::STOP_EXIT as i64);
+        let one = self.b.ins().uextend(I64, completed);
+        let n = self.b.ins().iadd(retired, one);
+        let io = off(<I::Cpu as GuestCpu>::INSTRET_OFFSET);
+        let v = self.b.ins().load(I64, f, cpu, io);
+        let v = self.b.ins().iadd(v, n);
+        self.b.ins().store(f, v, cpu, io);
+        let po = off(<I::Cpu as GuestCpu>::PC_OFFSET);
+        let pc = self.b.ins().load(I64, f, cpu, po);
+        let pc = self.b.ins().select(completed, next, pc);
+        self.b.ins().store(f, pc, cpu, po);
+        self.b.ins().return_(&[z]);
     }
 
     /// Host address of an access hitting the TLB, or the slow path.
@@ -362,7 +518,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
     }
 
     fn imm(&mut self, v: u64) -> Value {
-        self.iconst(v)
+        self.konst(v)
     }
 
     fn reg(&mut self, r: usize) -> Value {
@@ -397,6 +553,15 @@ impl<I: Isa> Emitter for Clif<'_, I> {
 
     fn bin(&mut self, op: BinOp, a: Value, b: Value) -> Value {
         use BinOp::*;
+        match (self.known(a), self.known(b)) {
+            // Exactly the interpreter's arithmetic.
+            (Some(x), Some(y)) => return self.konst(crate::interp::bin(op, x, y)),
+            (_, Some(0)) if matches!(op, Add | Sub | Or | Xor | Shl | ShrU | ShrS | Rotl | Rotr) => return a,
+            (Some(0), _) if matches!(op, Add | Or | Xor) => return b,
+            (_, Some(u64::MAX)) if op == And => return a,
+            (_, Some(1)) if op == Mul => return a,
+            _ => {}
+        }
         let i = self.b.ins();
         match op {
             Add => i.iadd(a, b),
@@ -429,6 +594,9 @@ impl<I: Isa> Emitter for Clif<'_, I> {
     }
 
     fn un(&mut self, op: UnOp, a: Value) -> Value {
+        if let Some(x) = self.known(a) {
+            return self.konst(crate::interp::un(op, x));
+        }
         let i = self.b.ins();
         match op {
             UnOp::Not => i.bnot(a),
@@ -441,6 +609,9 @@ impl<I: Isa> Emitter for Clif<'_, I> {
     }
 
     fn cmp(&mut self, c: Cond, a: Value, b: Value) -> Value {
+        if let (Some(x), Some(y)) = (self.known(a), self.known(b)) {
+            return self.konst(crate::interp::cmp(c, x, y));
+        }
         let cc = match c {
             Cond::Eq => IntCC::Equal,
             Cond::Ne => IntCC::NotEqual,
@@ -456,11 +627,18 @@ impl<I: Isa> Emitter for Clif<'_, I> {
     }
 
     fn select(&mut self, c: Value, a: Value, b: Value) -> Value {
+        if let Some(x) = self.known(c) {
+            return if x != 0 { a } else { b };
+        }
         let c = self.cond(c);
         self.b.ins().select(c, a, b)
     }
 
     fn sext(&mut self, v: Value, bits: u8) -> Value {
+        if let Some(x) = self.known(v) {
+            let s = 64 - u32::from(bits.clamp(1, 64));
+            return self.konst((((x << s) as i64) >> s) as u64);
+        }
         match narrow(bits) {
             Some(t) => {
                 let n = self.b.ins().ireduce(t, v);
@@ -477,6 +655,9 @@ impl<I: Isa> Emitter for Clif<'_, I> {
     }
 
     fn zext(&mut self, v: Value, bits: u8) -> Value {
+        if let Some(x) = self.known(v) {
+            return self.konst(if bits >= 64 { x } else { x & ((1u64 << bits) - 1) });
+        }
         match narrow(bits) {
             Some(t) => {
                 let n = self.b.ins().ireduce(t, v);
@@ -511,9 +692,13 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);
 
         self.b.switch_to_block(slow);
+        // Written back now in case the access stops the block (registers
+        // stay dirty on the main line).
+        self.writeback(false);
         let h = self.iconst(load_slow::<I::Cpu> as *const () as usize as u64);
         let (cpu, sz, pc) = (self.cpu, self.iconst(u64::from(size)), self.iconst(self.pc));
         let call = self.b.ins().call_indirect(self.load_sig, h, &[cpu, addr, sz, pc]);
+        self.end_chain();
         let raw = self.b.inst_results(call)[0];
         let stop = self.b.ins().load(I64, cpu_flags(), cpu, off(<I::Cpu as GuestCpu>::STOP_OFFSET));
         let cont = self.b.create_block();
@@ -546,9 +731,11 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         self.b.ins().jump(merge, &[]);
 
         self.b.switch_to_block(slow);
+        self.writeback(false);
         let h = self.iconst(store_slow::<I::Cpu> as *const () as usize as u64);
         let (cpu, sz, pc) = (self.cpu, self.iconst(u64::from(size)), self.iconst(self.pc));
         let call = self.b.ins().call_indirect(self.helper_sig, h, &[cpu, addr, sz, value, pc]);
+        self.end_chain();
         let stop = self.b.inst_results(call)[0];
         self.stop_if(stop, merge);
         Ok(())
@@ -556,6 +743,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
 
     fn call(&mut self, h: Helper<I::Cpu>, args: [Value; 3], may_stop: bool) -> Result<Value, Stop> {
         self.writeback(true);
+        self.called = true;
         // Helpers see instret as the interpreter has it (e.g. CSR reads).
         self.add_instret(self.k as i64 - self.synced as i64);
         self.synced = self.k as u64;
@@ -574,18 +762,39 @@ impl<I: Isa> Emitter for Clif<'_, I> {
 
     fn jump(&mut self, target: u64) {
         let t = self.iconst(target);
-        self.exit(t);
+        self.exit(t, Some(target));
     }
 
     fn jump_dyn(&mut self, target: Value) {
-        self.exit(target);
+        let direct = self.known(target);
+        self.exit(target, direct);
     }
 
     fn branch(&mut self, cond: Value, target: u64) {
+        let next = self.pc.wrapping_add(self.len);
+        if let Some(x) = self.known(cond) {
+            let to = if x != 0 { target } else { next };
+            let t = self.iconst(to);
+            return self.exit(t, Some(to));
+        }
         let c = self.cond(cond);
+        if self.chain.is_some() && !self.called {
+            // Two exits, each of which can be chained.
+            let taken = self.b.create_block();
+            let not_taken = self.b.create_block();
+            self.b.ins().brif(c, taken, &[], not_taken, &[]);
+            let (regs, dirty) = (self.regs.clone(), self.dirty.clone());
+            self.b.switch_to_block(taken);
+            let t = self.iconst(target);
+            self.exit_here(t, Some(target));
+            (self.regs, self.dirty) = (regs, dirty);
+            self.b.switch_to_block(not_taken);
+            let f = self.iconst(next);
+            return self.exit(f, Some(next));
+        }
         let t = self.iconst(target);
-        let f = self.iconst(self.pc.wrapping_add(self.len));
+        let f = self.iconst(next);
         let pc = self.b.ins().select(c, t, f);
-        self.exit(pc);
+        self.exit(pc, None);
     }
 }

@@ -8,35 +8,70 @@
 //! `--engine jit`) or by one background thread ([`Jit::request`], tiered mode),
 //! which publishes the code pointer into the block with a release store. The
 //! code only ever runs on the vCPU thread, through [`Jit::run`].
+//!
+//! Blocks use Cranelift's `tail` calling convention and are entered through
+//! a small compiled trampoline. **Chaining**: each direct exit to the same
+//! guest page owns a [`Slot`]; while it is empty the exit returns to the
+//! dispatcher and leaves the slot's address in `last_exit`, and the next
+//! `run` links it to the block it is asked to run if that block is the
+//! exit's successor (checked against the header stored before every
+//! block's code: virtual pc, physical page, mode). A linked exit tail-calls
+//! its successor as long as the instruction budget lasts: every chained
+//! exit subtracts its block's length, `run` refills it with [`QUANTUM`],
+//! and slow memory paths empty it (an MMIO access may have raised an
+//! interrupt). Blocks that call helpers never chain: the helper may have
+//! changed the mode, the interrupt state or the translated code.
 
 pub mod arena;
 pub mod clif;
 
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
 use cranelift_codegen::control::ControlPlane;
-use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{AbiParam, InstBuilder, Signature, UserFuncName};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
 use xlate_frontend::Isa;
+use xlate_softmmu::PAGE_MASK;
 
 use crate::block::Block;
-use arena::Arena;
-use clif::Clif;
+use arena::{Arena, ZeroedArray};
+use clif::{ChainEnv, Clif};
 
 /// Size of the executable code arena.
 pub const ARENA_SIZE: usize = 64 << 20;
 
-/// A compiled block: `extern "C" fn(cpu) -> status` (see `Engine::finish_compiled`).
-pub type BlockFn<C> = unsafe extern "C" fn(*mut C) -> u64;
+/// The compiled entry trampoline: `extern "C" fn(cpu, block code) -> status`
+/// (see `Engine::finish_compiled` for the status).
+type EntryFn<C> = unsafe extern "C" fn(*mut C, *const u8) -> u64;
+
+/// Instructions chained code may run before returning to the dispatcher.
+pub const QUANTUM: i64 = 8192;
+/// Exit slots per arena generation.
+const SLOTS: usize = 1 << 20;
+/// Bytes of block header before each block's code: vpc, paddr, mode, 0.
+const HEADER: usize = 32;
+
+/// A chainable direct exit: the successor's code once linked (0 before),
+/// and what the successor must be.
+#[repr(C)]
+#[derive(Default)]
+pub struct Slot {
+    code: AtomicU64,
+    target: AtomicU64,
+    page: AtomicU64,
+    mode: AtomicU64,
+}
 
 /// Compilation counters (for tuning; see `XLATE_JIT_STATS`).
 #[derive(Default, Debug, Clone, Copy)]
@@ -47,6 +82,30 @@ pub struct JitStats {
     /// Time spent building IR and compiling, in nanoseconds.
     pub compile_ns: u64,
     pub failures: u64,
+    /// Exits linked to their successor.
+    pub links: u64,
+}
+
+/// Process-wide compile counters (all JITs), for benchmarks.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct CompileStats {
+    pub blocks: u64,
+    /// Guest instructions in those blocks.
+    pub insns: u64,
+    pub compile_micros: u64,
+}
+
+static TOTAL_BLOCKS: AtomicU64 = AtomicU64::new(0);
+static TOTAL_INSNS: AtomicU64 = AtomicU64::new(0);
+static TOTAL_NANOS: AtomicU64 = AtomicU64::new(0);
+
+/// What every JIT of this process compiled so far.
+pub fn stats() -> CompileStats {
+    CompileStats {
+        blocks: TOTAL_BLOCKS.load(Ordering::Relaxed),
+        insns: TOTAL_INSNS.load(Ordering::Relaxed),
+        compile_micros: TOTAL_NANOS.load(Ordering::Relaxed) / 1000,
+    }
 }
 
 /// State shared by the vCPU thread and the compile thread.
@@ -58,6 +117,13 @@ struct Shared {
     generation: AtomicU64,
     stats: Mutex<JitStats>,
     logged_failure: AtomicBool,
+    chain: bool,
+    /// Instruction budget of chained code (only the vCPU thread touches it).
+    budget: AtomicI64,
+    /// Address of the slot of the last unlinked exit taken, or 0.
+    last_exit: AtomicU64,
+    slots: ZeroedArray<Slot>,
+    next_slot: AtomicUsize,
 }
 
 /// One Cranelift compilation context (one per compiling thread).
@@ -65,6 +131,10 @@ struct Compiler {
     isa: OwnedTargetIsa,
     ctx: Context,
     fctx: FunctionBuilderContext,
+}
+
+fn block_cc() -> CallConv {
+    CallConv::Tail
 }
 
 fn host_isa() -> Result<OwnedTargetIsa, String> {
@@ -80,6 +150,8 @@ fn host_isa() -> Result<OwnedTargetIsa, String> {
     set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
     set(&mut flags, "unwind_info", "false")?;
     set(&mut flags, "is_pic", "false")?;
+    // Cranelift's tail calls (block chaining) need frame pointers.
+    set(&mut flags, "preserve_frame_pointers", "true")?;
     let builder = cranelift_native::builder().map_err(|e| format!("no JIT for this host: {e}"))?;
     builder.finish(settings::Flags::new(flags)).map_err(|e| format!("no JIT for this host: {e}"))
 }
@@ -89,11 +161,21 @@ impl Compiler {
         Ok(Compiler { isa: host_isa()?, ctx: Context::new(), fctx: FunctionBuilderContext::new() })
     }
 
-    /// Translates and compiles `b`; returns the machine code.
-    fn compile<I: Isa>(&mut self, b: &Block<I>) -> Result<&[u8], String> {
+    /// Translates and compiles `b`; returns the machine code and the exit
+    /// slots it uses.
+    fn compile<I: Isa>(
+        &mut self,
+        b: &Block<I>,
+        chain: Option<&ChainEnv<'_>>,
+    ) -> Result<(&[u8], clif::SlotList), String> {
         self.ctx.clear();
-        self.ctx.func.signature = clif::block_signature(self.isa.default_call_conv());
-        Clif::translate(&mut self.ctx.func, &mut self.fctx, b, self.isa.frontend_config())?;
+        self.ctx.func.signature = clif::block_signature(block_cc());
+        let slots = Clif::translate(&mut self.ctx.func, &mut self.fctx, b, self.isa.frontend_config(), chain)?;
+        Ok((self.finish()?, slots))
+    }
+
+    /// Compiles the function in `ctx`.
+    fn finish(&mut self) -> Result<&[u8], String> {
         let code = self
             .ctx
             .compile(&*self.isa, &mut ControlPlane::default())
@@ -104,6 +186,29 @@ impl Compiler {
             return Err(format!("{} relocations in compiled code", code.buffer.relocs().len()));
         }
         Ok(code.code_buffer())
+    }
+
+    /// The entry trampoline: a host-ABI function calling a block (`tail` ABI).
+    fn entry_trampoline(&mut self) -> Result<Vec<u8>, String> {
+        self.ctx.clear();
+        let cc = self.isa.default_call_conv();
+        let mut sig = Signature::new(cc);
+        sig.params.extend([AbiParam::new(I64), AbiParam::new(I64)]);
+        sig.returns.push(AbiParam::new(I64));
+        self.ctx.func.signature = sig;
+        self.ctx.func.name = UserFuncName::user(0, 1);
+        let mut b = cranelift_frontend::FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+        let blk_sig = b.import_signature(clif::block_signature(block_cc()));
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let (cpu, code) = (b.block_params(entry)[0], b.block_params(entry)[1]);
+        let call = b.ins().call_indirect(blk_sig, code, &[cpu]);
+        let r = b.inst_results(call)[0];
+        b.ins().return_(&[r]);
+        b.finalize(self.isa.frontend_config());
+        Ok(self.finish()?.to_vec())
     }
 }
 
@@ -118,11 +223,26 @@ impl Shared {
         }
         let Some(comp) = c.as_mut() else { return };
         let t0 = Instant::now();
+        let alloc_slot = || {
+            let i = self.next_slot.fetch_add(1, Ordering::Relaxed);
+            if i >= self.slots.capacity() {
+                self.full.store(true, Ordering::Relaxed);
+                return None;
+            }
+            Some(self.slots.addr(i))
+        };
+        let env = ChainEnv {
+            budget: self.budget.as_ptr() as u64,
+            last_exit: self.last_exit.as_ptr() as u64,
+            alloc_slot: &alloc_slot,
+        };
+        let env = self.chain.then_some(&env);
         // A Cranelift bug must not take the emulator down: keep the block interpreted.
-        let result = catch_unwind(AssertUnwindSafe(|| comp.compile(b).map(<[u8]>::to_vec)));
+        let result =
+            catch_unwind(AssertUnwindSafe(|| comp.compile(b, env).map(|(code, slots)| (code.to_vec(), slots))));
         let ns = t0.elapsed().as_nanos() as u64;
-        let code = match result {
-            Ok(Ok(code)) => code,
+        let (code, slots) = match result {
+            Ok(Ok(r)) => r,
             Ok(Err(e)) => return self.failed(b, &e),
             Err(_) => {
                 *c = None; // its state may be inconsistent
@@ -133,8 +253,20 @@ impl Shared {
         if self.generation.load(Ordering::Relaxed) != generation {
             return; // the engine flushed everything meanwhile
         }
-        match arena.install(&code) {
+        let mut header = [0u8; HEADER];
+        for (k, v) in [b.vpc, b.paddr, u64::from(b.mode)].into_iter().enumerate() {
+            header[8 * k..8 * k + 8].copy_from_slice(&v.to_ne_bytes());
+        }
+        match arena.install(&header, &code) {
             Some(p) => {
+                for (addr, target) in slots {
+                    let base = self.slots.addr(0);
+                    if let Some(s) = self.slots.get(((addr - base) / std::mem::size_of::<Slot>() as u64) as usize) {
+                        s.target.store(target, Ordering::Relaxed);
+                        s.page.store(b.paddr & PAGE_MASK, Ordering::Relaxed);
+                        s.mode.store(u64::from(b.mode), Ordering::Relaxed);
+                    }
+                }
                 b.code.store(p, Ordering::Release);
                 drop(arena);
                 let mut s = self.stats.lock();
@@ -142,6 +274,9 @@ impl Shared {
                 s.guest_insns += b.insns.len() as u64;
                 s.code_bytes += code.len() as u64;
                 s.compile_ns += ns;
+                TOTAL_BLOCKS.fetch_add(1, Ordering::Relaxed);
+                TOTAL_INSNS.fetch_add(b.insns.len() as u64, Ordering::Relaxed);
+                TOTAL_NANOS.fetch_add(ns, Ordering::Relaxed);
             }
             None => self.full.store(true, Ordering::Relaxed),
         }
@@ -162,6 +297,9 @@ struct Request<I: Isa> {
 
 pub struct Jit<I: Isa> {
     shared: Arc<Shared>,
+    entry: EntryFn<I::Cpu>,
+    /// Holds the entry trampoline (never reset).
+    _entry_arena: Arena,
     /// Compiles for `compile_now` (the vCPU thread).
     foreground: Mutex<Option<Compiler>>,
     queue: Option<Sender<Request<I>>>,
@@ -176,16 +314,34 @@ impl<I: Isa> Jit<I> {
 
     /// A JIT whose code arena holds `arena_size` bytes.
     pub fn with_arena_size(background: bool, arena_size: usize) -> Result<Jit<I>, String> {
+        let chain = std::env::var("XLATE_JIT_CHAIN").map_or(true, |v| v != "0");
+        Self::with_options(background, arena_size, chain)
+    }
+
+    /// A JIT with all knobs: background compilation, arena size, chaining.
+    pub fn with_options(background: bool, arena_size: usize, chain: bool) -> Result<Jit<I>, String> {
         if !arena::HOST_SUPPORTED {
             return Err("the JIT does not support this host architecture; use --engine interp".into());
         }
-        let compiler = Compiler::new()?;
+        let mut compiler = Compiler::new()?;
+        let mut entry_arena = Arena::new(4096)?;
+        let tramp = compiler.entry_trampoline()?;
+        let entry = entry_arena.install(&[], &tramp).ok_or("JIT entry trampoline too large")?;
+        // SAFETY: `entry` is the code just compiled with exactly this
+        // signature; its arena lives as long as the Jit.
+        let entry = unsafe { std::mem::transmute::<*mut u8, EntryFn<I::Cpu>>(entry) };
         let shared = Arc::new(Shared {
             arena: Mutex::new(Arena::new(arena_size)?),
             full: AtomicBool::new(false),
             generation: AtomicU64::new(0),
             stats: Mutex::new(JitStats::default()),
             logged_failure: AtomicBool::new(false),
+            chain,
+            budget: AtomicI64::new(0),
+            last_exit: AtomicU64::new(0),
+            // SAFETY: all-zero is a valid `Slot` (atomics).
+            slots: unsafe { ZeroedArray::new(SLOTS)? },
+            next_slot: AtomicUsize::new(0),
         });
         let (queue, worker) = if background {
             let (tx, rx) = crossbeam_channel::unbounded::<Request<I>>();
@@ -199,7 +355,15 @@ impl<I: Isa> Jit<I> {
         } else {
             (None, None)
         };
-        Ok(Jit { shared, foreground: Mutex::new(Some(compiler)), queue, worker, _isa: PhantomData })
+        Ok(Jit {
+            shared,
+            entry,
+            _entry_arena: entry_arena,
+            foreground: Mutex::new(Some(compiler)),
+            queue,
+            worker,
+            _isa: PhantomData,
+        })
     }
 
     /// Compiles `b` now and installs its code.
@@ -229,15 +393,41 @@ impl<I: Isa> Jit<I> {
     #[allow(clippy::not_unsafe_ptr_arg_deref)]
     #[inline]
     pub fn run(&self, code: *mut u8, cpu: &mut I::Cpu) -> u64 {
+        let sh = &*self.shared;
+        // Only this thread writes `last_exit` (here and in JIT code): no RMW needed.
+        let last = sh.last_exit.load(Ordering::Relaxed);
+        if last != 0 {
+            sh.last_exit.store(0, Ordering::Relaxed);
+            self.link(last, code);
+        }
+        sh.budget.store(QUANTUM, Ordering::Relaxed);
         // SAFETY: `code` is a block's published code pointer: it points into
         // our arena (alive while `self` is), was compiled for this ISA with
-        // the `BlockFn` signature, and the engine drops every block before
+        // the block signature, and the engine drops every block before
         // `reset` reuses the arena. The generated code only touches the CPU
         // structure at the offsets `GuestCpu` declares, guest RAM through TLB
-        // hits, and calls helpers with the same CPU pointer.
-        unsafe {
-            let f: BlockFn<I::Cpu> = std::mem::transmute::<*mut u8, BlockFn<I::Cpu>>(code);
-            f(cpu)
+        // hits, our budget word and exit slots, calls helpers with the same
+        // CPU pointer, and tail-calls only blocks published in this arena
+        // generation.
+        unsafe { (self.entry)(cpu, code) }
+    }
+
+    /// Links the exit whose slot is at `slot` to `code` if that is its successor.
+    fn link(&self, slot: u64, code: *mut u8) {
+        let base = self.shared.slots.addr(0);
+        let Some(s) = self.shared.slots.get(((slot - base) / std::mem::size_of::<Slot>() as u64) as usize) else {
+            return;
+        };
+        // SAFETY: `code` is published block code (see `run`), which the arena
+        // always stores right after its HEADER-byte header.
+        let h = unsafe { std::ptr::read(code.sub(HEADER).cast::<[u64; 3]>()) };
+        let [vpc, paddr, mode] = h;
+        if vpc == s.target.load(Ordering::Relaxed)
+            && paddr & PAGE_MASK == s.page.load(Ordering::Relaxed)
+            && mode == s.mode.load(Ordering::Relaxed)
+        {
+            s.code.store(code as u64, Ordering::Relaxed);
+            self.shared.stats.lock().links += 1;
         }
     }
 
@@ -248,9 +438,24 @@ impl<I: Isa> Jit<I> {
 
     /// Forgets all compiled code. The engine has dropped every block.
     pub fn reset(&mut self) {
-        let mut arena = self.shared.arena.lock();
-        self.shared.generation.fetch_add(1, Ordering::Relaxed);
+        let sh = &*self.shared;
+        let mut arena = sh.arena.lock();
+        sh.generation.fetch_add(1, Ordering::Relaxed);
         arena.reset();
+        drop(arena);
+        sh.last_exit.store(0, Ordering::Relaxed);
+        let used = sh.next_slot.swap(0, Ordering::Relaxed);
+        match Arc::get_mut(&mut self.shared) {
+            Some(sh) => sh.slots.clear(used),
+            None => {
+                // The worker shares the slots: clear them through the atomics.
+                for k in 0..used.min(SLOTS) {
+                    if let Some(s) = self.shared.slots.get(k) {
+                        s.code.store(0, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
         self.shared.full.store(false, Ordering::Relaxed);
     }
 
@@ -276,16 +481,21 @@ impl<I: Isa> Drop for Jit<I> {
         }
         if std::env::var_os("XLATE_JIT_STATS").is_some() {
             let s = self.stats();
+            let (used, size) = {
+                let a = self.shared.arena.lock();
+                (a.used(), a.size())
+            };
             let per = |x: u64| if s.blocks == 0 { 0.0 } else { x as f64 / s.blocks as f64 };
             eprintln!(
-                "xlate jit: {} blocks ({:.1} insns, {:.0} bytes, {:.1} us each to compile), {} failed, {:.1} MiB of {} MiB arena used",
+                "xlate jit: {} blocks ({:.1} insns, {:.0} bytes, {:.1} us each to compile), {} failed, {} links, {:.1} MiB of {} MiB arena used",
                 s.blocks,
                 per(s.guest_insns),
                 per(s.code_bytes),
                 per(s.compile_ns) / 1000.0,
                 s.failures,
-                self.shared.arena.lock().used() as f64 / (1 << 20) as f64,
-                self.shared.arena.lock().size() >> 20,
+                s.links,
+                used as f64 / (1 << 20) as f64,
+                size >> 20,
             );
         }
     }

@@ -47,10 +47,13 @@ extern "C" fn csr_helper(cpu: &mut Cpu, src: u64, info: u64, bits: u64, pc: u64)
         return 0;
     };
     if writes {
+        // mip reads as software bits OR device lines, but a read-modify-write
+        // must not latch a device line (SEIP) into the software bit.
+        let base = if csr == 0x344 { cpu.csr.mip } else { old };
         let new = match kind {
             CSR_W => src,
-            CSR_S => old | src,
-            _ => old & !src,
+            CSR_S => base | src,
+            _ => base & !src,
         };
         if cpu.csr_write(csr, new).is_err() {
             let _ = cpu.raise::<()>(Exception::Illegal, bits, pc);
@@ -162,4 +165,36 @@ pub fn fence_i<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
 extern "C" fn fence_i_helper(cpu: &mut Cpu, _: u64, _: u64, _: u64, _: u64) -> u64 {
     cpu.ctl.flush_code = true;
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::riscv::csr::{IRQ_SEI, IRQ_STI};
+    use crate::riscv::{InstretClock, PRV_M};
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+
+    fn cpu() -> Box<Cpu> {
+        let mut c = Cpu::new(Arc::new(xlate_softmmu::Bus::default()), 0, Arc::new(InstretClock(1)));
+        c.prv = PRV_M;
+        c
+    }
+
+    /// csrrs mip, rs1 with rd = x5 (`info` as csr_op packs it).
+    fn csrrs_mip(c: &mut Cpu, src: u64) -> u64 {
+        let info = 0x344 | 5 << 12 | CSR_S << 17 | 1 << 19;
+        csr_helper(c, src, info, 0, 0)
+    }
+
+    #[test]
+    fn csrrs_on_mip_does_not_latch_the_external_seip_line() {
+        let mut c = cpu();
+        c.csr.mip_lines.store(IRQ_SEI, Ordering::Relaxed);
+        let old = csrrs_mip(&mut c, IRQ_STI);
+        assert_eq!(old & IRQ_SEI, IRQ_SEI, "reads show the line");
+        assert_eq!(c.csr.mip, IRQ_STI, "only STIP was set in the software bits");
+        c.csr.mip_lines.store(0, Ordering::Relaxed);
+        assert_eq!(c.csr.mip() & IRQ_SEI, 0, "SEIP drops with the line");
+    }
 }

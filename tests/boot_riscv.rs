@@ -1,0 +1,189 @@
+//! Real RISC-V guests on the riscv-virt board: the shared Linux kernel and
+//! initramfs booted to a shell with the built-in SBI and with OpenSBI, on one
+//! and several harts, under every engine; driven through the console pipe.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{guests, xlate, Guest, ONE_GUEST_AT_A_TIME};
+
+const BOOT: Duration = Duration::from_secs(240);
+const CMD: Duration = Duration::from_secs(60);
+
+fn linux(engine: &str, bios: Option<&str>, smp: usize) -> Guest {
+    let g = guests("riscv64");
+    let mut cmd = xlate();
+    cmd.args(["run", "--machine", "riscv-virt", "--engine", engine, "--smp", &smp.to_string()]);
+    if let Some(fw) = bios {
+        cmd.arg("--bios").arg(g.join("firmware").join(fw));
+    }
+    cmd.arg("--kernel").arg(g.join("Image"));
+    cmd.arg("--initrd").arg(g.join("initramfs.cpio.gz"));
+    cmd.args(["--append", "console=ttyS0 earlycon"]);
+    Guest::start(cmd)
+}
+
+/// Boots to the prompt, checks the kernel and the hart count, powers off.
+fn boot_and_poweroff(engine: &str, bios: Option<&str>, smp: usize) {
+    let _one = ONE_GUEST_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let mut g = linux(engine, bios, smp);
+    if bios.is_some() {
+        g.expect("OpenSBI v1.5", BOOT);
+    }
+    g.expect("Linux version 6.1", BOOT);
+    g.expect(&format!("smp: Brought up 1 node, {smp} CPU"), BOOT);
+    g.expect(&format!("guest: rcS done, {smp} cpu(s)"), BOOT);
+    g.expect("/ # ", BOOT);
+    g.shell("uname -a", "riscv64 GNU/Linux", CMD);
+    g.shell("grep -c ^processor /proc/cpuinfo", &format!("\n{smp}\r"), CMD);
+    g.send("poweroff");
+    g.expect("reboot: Power down", CMD);
+    let status = g.wait(CMD);
+    assert!(status.success(), "poweroff should end xlate with exit 0, got {status}; console:\n{}", g.output);
+    assert!(!g.output.contains("failed to come online"), "a secondary hart missed its bring-up:\n{}", g.output);
+}
+
+#[test]
+fn linux_builtin_sbi_smp1_tiered() {
+    boot_and_poweroff("tiered", None, 1);
+}
+
+#[test]
+fn linux_builtin_sbi_smp4_tiered() {
+    boot_and_poweroff("tiered", None, 4);
+}
+
+#[test]
+fn linux_opensbi_fw_jump_smp1_tiered() {
+    boot_and_poweroff("tiered", Some("fw_jump.bin"), 1);
+}
+
+#[test]
+fn linux_builtin_sbi_interp() {
+    boot_and_poweroff("interp", None, 1);
+}
+
+#[test]
+fn linux_builtin_sbi_jit() {
+    boot_and_poweroff("jit", None, 1);
+}
+
+#[test]
+fn dumpdtb_writes_a_device_tree() {
+    let g = guests("riscv64");
+    let out = std::env::temp_dir().join(format!("xlate-dtb-{}.dtb", std::process::id()));
+    let status = xlate()
+        .args(["run", "--smp", "2", "--kernel"])
+        .arg(g.join("Image"))
+        .arg("--dumpdtb")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let dtb = std::fs::read(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    assert_eq!(&dtb[..4], &[0xd0, 0x0d, 0xfe, 0xed], "FDT magic");
+    let text = String::from_utf8_lossy(&dtb);
+    for needle in ["riscv,plic0", "riscv,clint0", "ns16550a", "virtio,mmio", "google,goldfish-rtc", "cpu@1"] {
+        assert!(text.contains(needle), "device tree lacks {needle}");
+    }
+}
+
+#[test]
+fn missing_kernel_is_a_clear_error() {
+    let out = xlate().args(["run", "--kernel", "/nonexistent/Image"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("xlate: error: cannot read kernel"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn smp_out_of_range_is_rejected() {
+    let g = guests("riscv64");
+    let out = xlate().args(["run", "--smp", "9", "--kernel"]).arg(g.join("Image")).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--smp 9 is out of range"));
+}
+
+fn tool(name: &str) -> std::process::Command {
+    std::process::Command::new(name)
+}
+
+/// A fresh ext2 image made by mkfs.ext2 (e2fsprogs).
+fn ext2_image(path: &std::path::Path) {
+    let f = std::fs::File::create(path).unwrap();
+    f.set_len(32 << 20).unwrap();
+    let ok = tool("mkfs.ext2").args(["-q", "-F"]).arg(path).status().expect("mkfs.ext2 (run tests/setup.sh)");
+    assert!(ok.success());
+}
+
+/// The contents of `file` inside an ext2 image, read on the host with debugfs.
+fn debugfs_cat(image: &std::path::Path, file: &str) -> String {
+    let out = tool("debugfs").arg("-R").arg(format!("cat {file}")).arg(image).output().expect("debugfs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Mounts the disk in the guest, writes a file, powers off.
+fn write_file_in_guest(drive: &str) {
+    let g = guests("riscv64");
+    let mut cmd = xlate();
+    cmd.args(["run", "--kernel"]).arg(g.join("Image")).arg("--initrd").arg(g.join("initramfs.cpio.gz"));
+    cmd.args(["--append", "console=ttyS0", "--drive", drive]);
+    let mut guest = Guest::start(cmd);
+    guest.expect("/ # ", BOOT);
+    guest.shell(
+        "mount -t ext2 /dev/vda /mnt && echo written-by-the-guest > /mnt/note.txt && umount /mnt && echo WROTE-OK",
+        "WROTE-OK",
+        CMD,
+    );
+    guest.send("poweroff");
+    let status = guest.wait(CMD);
+    assert!(status.success(), "exit status {status}; console:\n{}", guest.output);
+}
+
+#[test]
+fn raw_disk_write_survives_poweroff() {
+    let _one = ONE_GUEST_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempdir("raw");
+    let disk = dir.join("disk.raw");
+    ext2_image(&disk);
+    write_file_in_guest(&format!("file={},format=raw", disk.display()));
+    assert_eq!(debugfs_cat(&disk, "/note.txt"), "written-by-the-guest\n");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn qcow2_overlay_takes_writes_and_leaves_base_untouched() {
+    let _one = ONE_GUEST_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempdir("qcow2");
+    let base = dir.join("base.raw");
+    ext2_image(&base);
+    let before = std::fs::read(&base).unwrap();
+    let overlay = dir.join("overlay.qcow2");
+    let ok = tool("qemu-img")
+        .args(["create", "-q", "-f", "qcow2", "-b"])
+        .arg(&base)
+        .args(["-F", "raw"])
+        .arg(&overlay)
+        .status()
+        .expect("qemu-img");
+    assert!(ok.success());
+    write_file_in_guest(&format!("file={}", overlay.display()));
+    assert!(std::fs::read(&base).unwrap() == before, "the base image changed");
+    let check = tool("qemu-img").args(["check", "-q"]).arg(&overlay).status().unwrap();
+    assert!(check.success(), "qemu-img check found errors in the overlay");
+    let flat = dir.join("flat.raw");
+    let ok = tool("qemu-img").args(["convert", "-O", "raw"]).arg(&overlay).arg(&flat).status().unwrap();
+    assert!(ok.success());
+    assert_eq!(debugfs_cat(&flat, "/note.txt"), "written-by-the-guest\n");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn tempdir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("xlate-test-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
