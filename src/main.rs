@@ -228,9 +228,12 @@ fn run(a: RunArgs) -> Result<ExitCode, String> {
     if a.machine != "riscv-virt" {
         return Err(format!("unknown machine '{}' (available: riscv-virt)", a.machine));
     }
+    let firmware_file = !matches!(a.bios.as_str(), "builtin" | "none");
     let (kernel, bios) = match &a.kernel {
         Some(p) => (Some(read_file("kernel", p)?), a.bios.clone()),
-        // The demo is bare-metal M-mode code.
+        // Firmware alone (e.g. U-Boot as --bios) runs without a kernel.
+        None if firmware_file => (None, a.bios.clone()),
+        // Nothing given: the demo, which is bare-metal M-mode code.
         None => (Some(DEMO_GUEST.to_vec()), "none".to_string()),
     };
     let bios = match bios.as_str() {

@@ -187,3 +187,35 @@ fn tempdir(tag: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// A file from a Debian package unpacked by tests/setup.sh into .cache/guests.
+fn debian_file(package: &str, path: &str) -> std::path::PathBuf {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/guests").join(package).join(path);
+    assert!(p.is_file(), "{} is missing: run `bash tests/setup.sh`", p.display());
+    p
+}
+
+fn uboot_prompt_and_version(args: &[std::ffi::OsString]) {
+    let _one = ONE_GUEST_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let mut cmd = xlate();
+    cmd.arg("run").args(args);
+    let mut g = Guest::start(cmd);
+    g.expect("U-Boot 2023.01", BOOT);
+    g.expect("=> ", BOOT);
+    g.send("version");
+    g.expect("U-Boot 2023.01", CMD);
+    g.expect("=> ", CMD);
+}
+
+#[test]
+fn uboot_smode_under_debian_opensbi_fw_jump() {
+    let fw = debian_file("opensbi", "usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin");
+    let uboot = debian_file("u-boot-qemu", "usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin");
+    uboot_prompt_and_version(&["--bios".into(), fw.into(), "--kernel".into(), uboot.into()]);
+}
+
+#[test]
+fn uboot_mmode_as_bios() {
+    let uboot = debian_file("u-boot-qemu", "usr/lib/u-boot/qemu-riscv64/u-boot.bin");
+    uboot_prompt_and_version(&["--bios".into(), uboot.into()]);
+}

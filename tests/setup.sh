@@ -164,6 +164,31 @@ build_riscv_suite() {
     make -s -C "$ROOT/tests/riscv" -j2 --no-print-directory
 }
 
+# Real guest firmware from Debian packages, unpacked (never installed, never
+# committed) into .cache/guests/<package>/.
+fetch_guest_packages() {
+    local cache="$ROOT/.cache/guests" pkg
+    mkdir -p "$cache/debs"
+    for pkg in u-boot-qemu opensbi; do
+        if [ -d "$cache/$pkg/usr" ]; then
+            continue
+        fi
+        log "fetching $pkg"
+        rm -f "$cache/debs/${pkg}"_*.deb
+        (cd "$cache/debs" && apt-get download -q "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
+        local deb
+        deb=$(ls "$cache/debs/${pkg}"_*.deb 2>/dev/null | head -n1)
+        if [ -z "$deb" ]; then
+            log "error: could not download $pkg"
+            exit 1
+        fi
+        rm -rf "$cache/$pkg.tmp"
+        dpkg -x "$deb" "$cache/$pkg.tmp"
+        mv "$cache/$pkg.tmp" "$cache/$pkg"
+    done
+}
+
 install_packages
+fetch_guest_packages
 build_riscv_suite
 log "done"
