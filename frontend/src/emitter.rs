@@ -214,6 +214,8 @@ pub trait Isa: 'static {
     fn privilege(cpu: &Self::Cpu) -> u8;
     /// Turns on recording of side effects the emitter does not see (CSR writes).
     fn trace_enable(cpu: &mut Self::Cpu);
+    /// Forgets side effects recorded for an instruction that is not logged.
+    fn trace_discard(cpu: &mut Self::Cpu);
     /// One commit-log line for an instruction that retired at privilege `prv`.
     fn trace_line(cpu: &mut Self::Cpu, prv: u8, pc: u64, i: &Self::Insn, rec: &InsnRecord, disasm: bool) -> String;
 }

@@ -246,9 +246,10 @@ impl<I: Isa> Engine<I> {
                     let _ = writeln!(t.out, "{line}");
                 }
             }
-        } else if traced {
-            // Discard CSR writes recorded by an instruction that trapped.
-            let _ = I::trace_line(cpu, prv, pc, insn, &rec, false);
+        }
+        if self.trace.is_some() && !(retired && traced) {
+            // CSR writes of an instruction that trapped or is filtered out.
+            I::trace_discard(cpu);
         }
         retired && next.is_none() && result.is_ok()
     }

@@ -523,7 +523,7 @@ const CSR_FAMILIES: &[(u32, u32, u32, &str, &str)] = &[
 ];
 
 /// The standard name of a CSR, or its number in hex.
-fn csr_name(csr: u32) -> String {
+pub fn csr_name(csr: u32) -> String {
     if let Some(&(_, name)) = CSRS.iter().find(|&&(n, _)| n == csr) {
         return name.to_string();
     }

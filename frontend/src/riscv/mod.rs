@@ -303,6 +303,11 @@ impl Isa for Riscv {
     fn trace_enable(cpu: &mut Cpu) {
         cpu.trace_csrs = Some(Vec::new());
     }
+    fn trace_discard(cpu: &mut Cpu) {
+        if let Some(log) = &mut cpu.trace_csrs {
+            log.clear();
+        }
+    }
     fn trace_line(cpu: &mut Cpu, prv: u8, pc: u64, i: &Insn, rec: &InsnRecord, disasm: bool) -> String {
         let csrs = cpu.trace_csrs.as_mut().map(std::mem::take).unwrap_or_default();
         trace::commit_line(prv, pc, i, rec, &csrs, disasm)

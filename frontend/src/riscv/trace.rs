@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{csr, Insn, F0};
+use super::{Insn, F0};
 use crate::InsnRecord;
 
 pub fn commit_line(prv: u8, pc: u64, i: &Insn, rec: &InsnRecord, csrs: &[(u16, u64)], disasm: bool) -> String {
@@ -18,7 +18,7 @@ pub fn commit_line(prv: u8, pc: u64, i: &Insn, rec: &InsnRecord, csrs: &[(u16, u
         let _ = write!(s, " {prefix}{n:<2} 0x{v:016x}");
     }
     for &(c, v) in csrs {
-        let _ = write!(s, " c{c}_{} 0x{v:016x}", csr::name(c).unwrap_or("unknown"));
+        let _ = write!(s, " c{c}_{} 0x{v:016x}", super::disasm::csr_name(u32::from(c)));
     }
     for a in &rec.loads {
         let _ = write!(s, " mem 0x{a:016x}");

@@ -93,8 +93,11 @@ pub struct CompileStats {
     /// Guest instructions in those blocks.
     pub insns: u64,
     pub compile_micros: u64,
+    /// Blocks Cranelift could not compile (they stay interpreted).
+    pub failures: u64,
 }
 
+static TOTAL_FAILURES: AtomicU64 = AtomicU64::new(0);
 static TOTAL_BLOCKS: AtomicU64 = AtomicU64::new(0);
 static TOTAL_INSNS: AtomicU64 = AtomicU64::new(0);
 static TOTAL_NANOS: AtomicU64 = AtomicU64::new(0);
@@ -105,6 +108,7 @@ pub fn stats() -> CompileStats {
         blocks: TOTAL_BLOCKS.load(Ordering::Relaxed),
         insns: TOTAL_INSNS.load(Ordering::Relaxed),
         compile_micros: TOTAL_NANOS.load(Ordering::Relaxed) / 1000,
+        failures: TOTAL_FAILURES.load(Ordering::Relaxed),
     }
 }
 
@@ -284,6 +288,7 @@ impl Shared {
 
     fn failed<I: Isa>(&self, b: &Block<I>, why: &str) {
         self.stats.lock().failures += 1;
+        TOTAL_FAILURES.fetch_add(1, Ordering::Relaxed);
         if !self.logged_failure.swap(true, Ordering::Relaxed) {
             eprintln!("xlate: JIT could not compile the block at {:#x}, interpreting it: {why}", b.vpc);
         }
