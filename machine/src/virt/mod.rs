@@ -263,7 +263,9 @@ impl VirtBoard {
                 .map_err(|e| format!("cannot start hart thread: {e}"))?;
             threads.push(t);
         }
-        let crashed = threads.into_iter().fold(false, |c, t| t.join().is_err() || c);
+        // Join every hart (no short-circuit) before looking at the outcome.
+        let joined: Vec<bool> = threads.into_iter().map(|t| t.join().is_ok()).collect();
+        let crashed = joined.contains(&false);
         // Guest writes must reach the image files, whatever happened.
         for d in &self.disks {
             d.flush().map_err(|e| format!("cannot write disk image: {e}"))?;

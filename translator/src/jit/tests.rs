@@ -54,9 +54,6 @@ fn jal(rd: u32, imm: i32) -> u32 {
 fn jalr(rd: u32, rs1: u32, imm: i32) -> u32 {
     i(imm, rs1, 0, rd, 0x67)
 }
-fn lui(rd: u32, imm20: u32) -> u32 {
-    imm20 << 12 | rd << 7 | 0x37
-}
 fn addi(rd: u32, rs1: u32, imm: i32) -> u32 {
     i(imm, rs1, 0, rd, 0x13)
 }
@@ -559,102 +556,6 @@ fn full_arena_asks_for_flush() {
     let blk = Block::<Riscv>::new(CODE, CODE, mode, insns);
     jit.compile_now(&blk);
     assert!(!blk.compiled().is_null());
-}
-
-/// Chaining addresses for compiling without running.
-fn dummy_env() -> super::clif::ChainEnv<'static> {
-    super::clif::ChainEnv { budget: 0x1000, last_exit: 0x2000, alloc_slot: &|| Some(0x3000) }
-}
-
-/// Prints the IR and writes the machine code of a typical block to
-/// /tmp/xlate-jit-block.bin (`objdump -D -b binary -m i386:x86-64`).
-#[test]
-#[ignore]
-fn dump_block() {
-    let prog = [addi(5, 5, 3), add(6, 5, 5), sd(6, 24, 8), ld(7, 24, 0), addi(8, 0, 1), b(-20, 8, 7, 1)];
-    let cpu = machine(&prog, &|_| {});
-    let mode = Riscv::mode(&cpu);
-    let insns: Vec<_> = prog.iter().map(|w| Riscv::decode(&w.to_le_bytes(), mode).unwrap()).collect();
-    let blk = Block::<Riscv>::new(CODE, CODE, mode, insns);
-    let mut c = super::Compiler::new().unwrap();
-    let code = c.compile(&blk, Some(&dummy_env())).unwrap().0.to_vec();
-    println!("{}", c.ctx.func.display());
-    std::fs::write("/tmp/xlate-jit-block.bin", &code).unwrap();
-    let t0 = Instant::now();
-    let n = 2000;
-    for _ in 0..n {
-        c.compile(&blk, Some(&dummy_env())).unwrap();
-    }
-    println!("{} bytes, {:.1} us per compile", code.len(), t0.elapsed().as_secs_f64() * 1e6 / f64::from(n));
-}
-
-#[test]
-#[ignore]
-fn compile_time_by_shape() {
-    let shapes: Vec<(&str, Vec<u32>)> = vec![
-        ("jal only", vec![jal(0, 64)]),
-        (
-            "5 alu + branch",
-            vec![addi(5, 5, 1), add(6, 5, 6), addi(7, 7, -1), add(8, 6, 7), addi(9, 8, 2), b(-20, 0, 7, 1)],
-        ),
-        ("20 alu", (0..20).map(|k| add(5 + k % 7, 6 + k % 5, 7 + k % 3)).chain([jal(0, 8)]).collect()),
-        ("1 load + branch", vec![ld(5, 24, 0), b(-4, 0, 5, 1)]),
-        ("4 loads", vec![ld(5, 24, 0), ld(6, 24, 8), ld(7, 24, 16), ld(8, 24, 24), jal(0, 8)]),
-        ("csr", vec![addi(5, 5, 1), csrr(6, 0x300)]),
-        (
-            "64 mixed",
-            (0..16).flat_map(|k| [ld(5, 24, 8 * k), add(6, 6, 5), sd(6, 24, 8 * k + 4), addi(24, 24, 8)]).collect(),
-        ),
-    ];
-    let mut c = super::Compiler::new().unwrap();
-    for (name, prog) in shapes {
-        let cpu = machine(&prog, &|_| {});
-        let mode = Riscv::mode(&cpu);
-        let insns: Vec<_> = prog.iter().map(|w| Riscv::decode(&w.to_le_bytes(), mode).unwrap()).collect();
-        let blk = Block::<Riscv>::new(CODE, CODE, mode, insns);
-        let env = dummy_env();
-        let mut row = String::new();
-        for chain in [None, Some(&env)] {
-            let len = c.compile(&blk, chain).unwrap().0.len();
-            let t0 = Instant::now();
-            let n = 300;
-            for _ in 0..n {
-                c.compile(&blk, chain).unwrap();
-            }
-            let us = t0.elapsed().as_secs_f64() * 1e6 / f64::from(n);
-            row += &format!("  {}: {len:5} bytes {us:6.1} us", if chain.is_some() { "chained" } else { "plain" });
-        }
-        println!("{name:>16}:{row}");
-    }
-}
-
-/// Rough speed of each engine on a loop with loads and stores (not a test:
-/// timing belongs in benches; run with --ignored --nocapture).
-#[test]
-#[ignore]
-fn loop_speed() {
-    let prog = [
-        addi(10, 0, 0),
-        lui(11, 0x400), // x11 = 4M iterations
-        ld(5, 30, 0),   // loop:
-        add(10, 10, 5),
-        addi(5, 5, 1),
-        sd(5, 30, 0),
-        r(0, 10, 10, 4, 12, 0x33), // xor x12, x10, x10
-        addi(11, 11, -1),
-        b(-24, 0, 11, 1),
-        WFI,
-    ];
-    let only = std::env::var("XLATE_LOOP_ENGINE").ok();
-    for kind in [EngineKind::Interp, EngineKind::Jit, EngineKind::Tiered] {
-        if only.as_ref().is_some_and(|o| o.parse::<EngineKind>() != Ok(kind)) {
-            continue;
-        }
-        let t0 = Instant::now();
-        let cpu = run(kind, &prog, &|_| {});
-        let dt = t0.elapsed().as_secs_f64();
-        println!("{kind:?}: {} insns in {dt:.2} s = {:.0} MIPS", cpu.instret, cpu.instret as f64 / dt / 1e6);
-    }
 }
 
 #[test]
