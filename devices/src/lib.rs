@@ -6,6 +6,7 @@ pub mod goldfish_rtc;
 pub mod htif;
 pub mod irq;
 pub mod plic;
+mod regs32;
 pub mod sifive_test;
 pub mod uart16550;
 pub mod virtio;

@@ -303,41 +303,25 @@ impl IrqSink for Plic {
 }
 
 impl MmioDevice for Plic {
-    /// Registers are 32 bits wide; an 8-byte access covers two of them and a
-    /// narrower one part of one.
+    /// Registers are 32 bits wide (see [`crate::regs32`]).
     fn read(&mut self, offset: u64, size: u8) -> u64 {
-        let mut s = self.0.lock();
-        let base = offset & !3;
-        let shift = (offset & 3) * 8;
-        match size {
-            8 => u64::from(s.read32(base)) | (u64::from(s.read32(base.wrapping_add(4))) << 32),
-            4 => u64::from(s.read32(base)) >> shift,
-            2 => (u64::from(s.read32(base)) >> shift) & 0xffff,
-            _ => (u64::from(s.read32(base)) >> shift) & 0xff,
-        }
+        crate::regs32::read(&mut *self.0.lock(), offset, size)
     }
 
     fn write(&mut self, offset: u64, size: u8, value: u64) {
-        let mut s = self.0.lock();
-        let base = offset & !3;
-        let shift = (offset & 3) * 8;
-        match size {
-            8 => {
-                s.write32(base, value as u32);
-                s.write32(base.wrapping_add(4), (value >> 32) as u32);
-            }
-            4 if shift == 0 => s.write32(base, value as u32),
-            _ => {
-                let width = match size {
-                    2 => 16,
-                    4 => 32,
-                    _ => 8,
-                };
-                let mask = (((1u64 << width) - 1) << shift) as u32;
-                let merged = (s.peek32(base) & !mask) | (((value << shift) as u32) & mask);
-                s.write32(base, merged);
-            }
-        }
+        crate::regs32::write(&mut *self.0.lock(), offset, size, value)
+    }
+}
+
+impl crate::regs32::Regs32 for PlicState {
+    fn peek32(&self, off: u64) -> u32 {
+        PlicState::peek32(self, off)
+    }
+    fn read32(&mut self, off: u64) -> u32 {
+        PlicState::read32(self, off)
+    }
+    fn write32(&mut self, off: u64, v: u32) {
+        PlicState::write32(self, off, v)
     }
 }
 
