@@ -59,6 +59,18 @@ fn linux_opensbi_fw_jump_smp1_tiered() {
     boot_and_poweroff("tiered", Some("fw_jump.bin"), 1);
 }
 
+/// The configuration in which QEMU sometimes leaves CPU1 offline: every
+/// secondary hart must come up within Linux's one-second window, every time.
+#[test]
+fn linux_opensbi_fw_jump_smp4_tiered() {
+    boot_and_poweroff("tiered", Some("fw_jump.bin"), 4);
+}
+
+#[test]
+fn linux_opensbi_fw_dynamic_smp4_jit() {
+    boot_and_poweroff("jit", Some("fw_dynamic.bin"), 4);
+}
+
 #[test]
 fn linux_builtin_sbi_interp() {
     boot_and_poweroff("interp", None, 1);
@@ -218,4 +230,43 @@ fn uboot_smode_under_debian_opensbi_fw_jump() {
 fn uboot_mmode_as_bios() {
     let uboot = debian_file("u-boot-qemu", "usr/lib/u-boot/qemu-riscv64/u-boot.bin");
     uboot_prompt_and_version(&["--bios".into(), uboot.into()]);
+}
+
+/// `--netdev user`: virtio-net on libslirp. The guest pings the gateway
+/// (answered by slirp itself) and serves a port the host reaches through a
+/// hostfwd rule on 127.0.0.1. Only loopback traffic.
+#[test]
+fn net_user_ping_and_hostfwd() {
+    let _one = ONE_GUEST_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let g = guests("riscv64");
+    let mut cmd = xlate();
+    cmd.args(["run", "--kernel"]).arg(g.join("Image")).arg("--initrd").arg(g.join("initramfs.cpio.gz"));
+    cmd.args(["--append", "console=ttyS0", "--netdev", &format!("user,hostfwd=tcp::{port}-:8080")]);
+    let mut guest = Guest::start(cmd);
+    guest.expect("/ # ", BOOT);
+    guest.shell(
+        "ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up && ping -c 2 10.0.2.2",
+        "2 packets received",
+        CMD,
+    );
+    guest.shell("nc -l -p 8080 -e echo hello & sleep 1; echo NC-STARTED", "NC-STARTED", CMD);
+    let deadline = std::time::Instant::now() + CMD;
+    let reply = loop {
+        use std::io::Read;
+        let mut s = String::new();
+        if let Ok(mut c) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let _ = c.read_to_string(&mut s);
+            if s.contains("hello") {
+                break s;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "no reply on 127.0.0.1:{port}; console:\n{}", guest.output);
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert_eq!(reply.trim(), "hello");
+    guest.send("poweroff");
+    let status = guest.wait(CMD);
+    assert!(status.success(), "exit status {status}; console:\n{}", guest.output);
 }
