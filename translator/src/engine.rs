@@ -46,9 +46,15 @@ pub enum Exit {
 }
 
 pub struct Engine<I: Isa> {
+    cache: BlockCache<I>,
+    x: Exec<I>,
+}
+
+/// Everything that runs a block, apart from the cache that finds it (so a
+/// block can be run straight from the cache, without cloning its `Arc`).
+struct Exec<I: Isa> {
     kind: EngineKind,
     threshold: u32,
-    cache: BlockCache<I>,
     jit: Option<Jit<I>>,
     trace: Option<TraceConfig>,
 }
@@ -60,17 +66,17 @@ impl<I: Isa> Engine<I> {
             EngineKind::Jit => Some(Jit::new(false)?),
             EngineKind::Tiered => Some(Jit::new(true)?),
         };
-        Ok(Engine { kind, threshold, cache: BlockCache::default(), jit, trace: None })
+        Ok(Engine { cache: BlockCache::default(), x: Exec { kind, threshold, jit, trace: None } })
     }
 
     /// Turns on the commit log; traced instructions always run in the interpreter.
     pub fn set_trace(&mut self, cpu: &mut I::Cpu, t: TraceConfig) {
         I::trace_enable(cpu);
-        self.trace = Some(t);
+        self.x.trace = Some(t);
     }
 
     pub fn kind(&self) -> EngineKind {
-        self.kind
+        self.x.kind
     }
 
     /// Runs until about `budget` instructions have retired, a device halts
@@ -93,9 +99,14 @@ impl<I: Isa> Engine<I> {
             }
             let pc = cpu.pc();
             let mode = I::mode(cpu);
+            if let Some(b) = self.cache.lookup_virtual(pc, mode) {
+                self.x.run_block(cpu, b);
+                self.service(cpu);
+                continue;
+            }
             match self.find_block(cpu, pc, mode) {
-                Ok(Some(b)) => self.run_block(cpu, &b),
-                Ok(None) => self.step_uncached(cpu, pc, mode),
+                Ok(Some(b)) => self.x.run_block(cpu, &b),
+                Ok(None) => self.x.step_uncached(cpu, pc, mode),
                 Err(Stop) => *cpu.stop_word() = 0, // fetch fault: the trap was entered
             }
             self.service(cpu);
@@ -112,8 +123,8 @@ impl<I: Isa> Engine<I> {
         }
         let Some(b) = self.build(cpu, pc, paddr, mode) else { return Ok(None) };
         let b = Arc::new(b);
-        if self.kind == EngineKind::Jit && self.trace.is_none() {
-            if let Some(jit) = &self.jit {
+        if self.x.kind == EngineKind::Jit && self.x.trace.is_none() {
+            if let Some(jit) = &self.x.jit {
                 jit.compile_now(&b);
             }
         }
@@ -153,6 +164,43 @@ impl<I: Isa> Engine<I> {
         Some(Block::new(vpc, paddr, mode, insns))
     }
 
+    /// Handles requests the guest made while running (code writes, fence.i,
+    /// changed mappings).
+    fn service(&mut self, cpu: &mut I::Cpu) {
+        let ctl = cpu.control();
+        if ctl.flush_code {
+            ctl.flush_code = false;
+            ctl.dirty_code.clear();
+            ctl.flush_jump_cache = false;
+            self.cache.flush();
+            I::bus(cpu).clear_all_code();
+        }
+        let ctl = cpu.control();
+        if !ctl.dirty_code.is_empty() {
+            let pages = std::mem::take(&mut ctl.dirty_code);
+            for p in pages {
+                self.cache.invalidate_page(p);
+                I::bus(cpu).clear_code(p);
+            }
+        }
+        let ctl = cpu.control();
+        if ctl.flush_jump_cache {
+            ctl.flush_jump_cache = false;
+            self.cache.flush_jump_cache();
+        }
+        if self.x.jit.as_ref().is_some_and(|j| j.wants_flush()) {
+            self.cache.flush();
+            I::bus(cpu).clear_all_code();
+            if let Some(j) = &mut self.x.jit {
+                j.reset();
+            }
+        }
+    }
+}
+
+use std::io::Write as _;
+
+impl<I: Isa> Exec<I> {
     fn run_block(&mut self, cpu: &mut I::Cpu, b: &Arc<Block<I>>) {
         if self.trace.is_none() {
             let code = b.compiled();
@@ -273,39 +321,4 @@ impl<I: Isa> Engine<I> {
             }
         }
     }
-
-    /// Handles requests the guest made while running (code writes, fence.i,
-    /// changed mappings).
-    fn service(&mut self, cpu: &mut I::Cpu) {
-        let ctl = cpu.control();
-        if ctl.flush_code {
-            ctl.flush_code = false;
-            ctl.dirty_code.clear();
-            ctl.flush_jump_cache = false;
-            self.cache.flush();
-            I::bus(cpu).clear_all_code();
-        }
-        let ctl = cpu.control();
-        if !ctl.dirty_code.is_empty() {
-            let pages = std::mem::take(&mut ctl.dirty_code);
-            for p in pages {
-                self.cache.invalidate_page(p);
-                I::bus(cpu).clear_code(p);
-            }
-        }
-        let ctl = cpu.control();
-        if ctl.flush_jump_cache {
-            ctl.flush_jump_cache = false;
-            self.cache.flush_jump_cache();
-        }
-        if self.jit.as_ref().is_some_and(|j| j.wants_flush()) {
-            self.cache.flush();
-            I::bus(cpu).clear_all_code();
-            if let Some(j) = &mut self.jit {
-                j.reset();
-            }
-        }
-    }
 }
-
-use std::io::Write as _;
