@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
+use xlate_devices::net_slirp::SlirpOptions;
 use xlate_devices::virtio::{DiskFormat, DiskOptions};
 use xlate_machine::console::{spawn_stdin, InputSink, RawMode};
 use xlate_machine::testrom::{self, TestOptions, Verdict};
@@ -32,6 +33,27 @@ enum Cmd {
     Run(RunArgs),
     /// Run test ROMs that report through HTIF tohost; print PASS/FAIL per ROM.
     Test(TestArgs),
+    /// Run a Linux program of another ISA (user-mode emulation); the ISA is
+    /// read from its ELF header and its exit status becomes xlate's.
+    Exec(ExecArgs),
+}
+
+#[derive(Args)]
+struct ExecArgs {
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Where a dynamically linked program's loader and libraries are looked up.
+    #[arg(long, value_name = "DIR")]
+    sysroot: Option<PathBuf>,
+    /// Set VAR=VALUE in the guest environment (which starts as xlate's own; repeatable).
+    #[arg(short = 'E', value_name = "VAR=VALUE")]
+    env: Vec<String>,
+    /// Log every system call and its result to stderr.
+    #[arg(long)]
+    strace: bool,
+    /// The program and its arguments.
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "PROGRAM [ARGS]...")]
+    command: Vec<String>,
 }
 
 #[derive(Args, Clone)]
@@ -87,6 +109,11 @@ struct RunArgs {
     /// A disk: file=PATH[,format=raw|qcow2][,readonly=on] (virtio-blk; repeatable).
     #[arg(long, value_name = "SPEC", value_parser = parse_drive)]
     drive: Vec<DiskOptions>,
+    /// A network: user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]... (virtio-net on
+    /// libslirp's user-mode stack, like QEMU's; forwarded ports are bound to
+    /// 127.0.0.1 only; repeatable).
+    #[arg(long, value_name = "SPEC", value_parser = SlirpOptions::parse)]
+    netdev: Vec<SlirpOptions>,
     /// Discard all disk writes when xlate exits.
     #[arg(long)]
     snapshot: bool,
@@ -267,6 +294,7 @@ fn run(a: RunArgs) -> Result<ExitCode, String> {
             console: Box::new(std::io::stdout()),
             trace: trace_config(&a.trace)?,
             drives: a.drive.iter().map(|d| DiskOptions { snapshot: a.snapshot, ..d.clone() }).collect(),
+            netdevs: a.netdev.clone(),
         };
         let board = VirtBoard::new(opts)?;
         if let Some(path) = &a.dumpdtb {
@@ -333,12 +361,41 @@ fn test(a: TestArgs) -> Result<ExitCode, String> {
     Ok(if all_pass { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+fn exec(a: ExecArgs) -> Result<ExitCode, String> {
+    use std::os::unix::ffi::OsStringExt;
+    let mut env: Vec<String> = std::env::vars_os()
+        .map(|(k, v)| {
+            let mut kv = k.into_vec();
+            kv.push(b'=');
+            kv.extend(v.into_vec());
+            String::from_utf8_lossy(&kv).into_owned()
+        })
+        .collect();
+    for e in &a.env {
+        let Some((k, _)) = e.split_once('=') else { return Err(format!("-E {e}: expected VAR=VALUE")) };
+        env.retain(|x| x.split_once('=').map(|(xk, _)| xk) != Some(k));
+        env.push(e.clone());
+    }
+    let opts = xlate_machine::linux_user::ExecOptions {
+        engine: a.engine.engine,
+        jit_threshold: a.engine.jit_threshold,
+        program: PathBuf::from(&a.command[0]),
+        args: a.command.clone(),
+        env,
+        sysroot: a.sysroot,
+        strace: a.strace,
+    };
+    let status = xlate_machine::linux_user::exec(opts)?;
+    Ok(ExitCode::from(status.clamp(0, 255) as u8))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let cmd = cli.cmd.unwrap_or_else(|| Cmd::Run(RunArgs::parse_from_default()));
     let result = match cmd {
         Cmd::Run(a) => run(a),
         Cmd::Test(a) => test(a),
+        Cmd::Exec(a) => exec(a),
     };
     result.unwrap_or_else(|e| {
         eprintln!("xlate: error: {e}");

@@ -235,6 +235,7 @@ fn uboot_mmode_as_bios() {
 /// `--netdev user`: virtio-net on libslirp. The guest pings the gateway
 /// (answered by slirp itself) and serves a port the host reaches through a
 /// hostfwd rule on 127.0.0.1. Only loopback traffic.
+#[cfg(feature = "slirp")]
 #[test]
 fn net_user_ping_and_hostfwd() {
     let _one = ONE_GUEST_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());

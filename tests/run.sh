@@ -3,8 +3,8 @@
 #
 #   1. tests/setup.sh  - install packages (QEMU, RISC-V cross toolchain, ...)
 #                        and build the RISC-V assembly suite
-#   2. cargo build --release
-#   3. cargo test --release --workspace
+#   2. cargo build --release --features slirp
+#   3. cargo test --release --workspace --features xlate/slirp
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,8 +13,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "setup: packages and test ELFs"
 bash tests/setup.sh
 
-step "build: cargo build --release"
-cargo build --release
+# `slirp`: user networking through the system libslirp (setup.sh installs it).
+step "build: cargo build --release --features slirp"
+cargo build --release --features slirp
 
-step "test: cargo test --release --workspace"
-cargo test --release --workspace
+step "test: cargo test --release --workspace --features xlate/slirp"
+cargo test --release --workspace --features xlate/slirp

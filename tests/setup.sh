@@ -16,10 +16,11 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # installed next to the backported qemu-utils the machine image ships).
 BACKPORTS_PKGS=(qemu-system-misc qemu-user)
 # Packages from the plain bookworm suites.
-PKGS=(gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf e2fsprogs gdb-multiarch make)
+PKGS=(gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf e2fsprogs gdb-multiarch make libslirp-dev libglib2.0-dev pkg-config gcc-riscv64-linux-gnu)
 # Commands the tests call, used to detect what is really present.
 NEEDED_CMDS=(qemu-system-riscv64 qemu-riscv64 riscv64-unknown-elf-gcc
-             riscv64-unknown-elf-objcopy mke2fs gdb-multiarch make)
+             riscv64-unknown-elf-objcopy mke2fs gdb-multiarch make
+             riscv64-linux-gnu-gcc)
 
 APT_OPTS=(-y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef
           -o Dpkg::Options::=--force-confold)
@@ -164,6 +165,11 @@ build_riscv_suite() {
     make -s -C "$ROOT/tests/riscv" -j2 --no-print-directory
 }
 
+build_user_programs() {
+    log "building tests/user (Linux user-mode test programs)"
+    make -s -C "$ROOT/tests/user" -j2 --no-print-directory
+}
+
 # Real guest firmware from Debian packages, unpacked (never installed, never
 # committed) into .cache/guests/<package>/.
 fetch_guest_packages() {
@@ -191,4 +197,5 @@ fetch_guest_packages() {
 install_packages
 fetch_guest_packages
 build_riscv_suite
+build_user_programs
 log "done"

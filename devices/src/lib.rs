@@ -5,6 +5,7 @@ pub mod clint;
 pub mod goldfish_rtc;
 pub mod htif;
 pub mod irq;
+pub mod net_slirp;
 pub mod plic;
 mod regs32;
 pub mod sifive_test;

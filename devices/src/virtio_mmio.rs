@@ -35,7 +35,7 @@
 //! ignores its queues until the driver writes Status = 0.
 
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
 
@@ -367,6 +367,25 @@ impl VirtioMmio {
     /// The virtio device ID behind this transport.
     pub fn device_id(&self) -> u32 {
         self.0.lock().dev.device_id()
+    }
+
+    /// A handle that does not keep the device alive (for a backend's thread,
+    /// which the device itself owns).
+    pub fn downgrade(&self) -> WeakVirtioMmio {
+        WeakVirtioMmio(Arc::downgrade(&self.0))
+    }
+}
+
+/// A [`VirtioMmio`] handle that does nothing once the device is gone.
+#[derive(Clone)]
+pub struct WeakVirtioMmio(Weak<Mutex<Transport>>);
+
+impl WeakVirtioMmio {
+    /// [`VirtioMmio::kick`] if the device still exists.
+    pub fn kick(&self, index: usize) {
+        if let Some(t) = self.0.upgrade() {
+            t.lock().process(index);
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod console;
 pub mod elf;
+pub mod linux_user;
 pub mod riscv_board;
 pub mod testrom;
 pub mod virt;

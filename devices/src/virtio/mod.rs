@@ -14,11 +14,12 @@
 //! Neither can crash xlate or reach host memory.
 //!
 //! The constructors below build a device together with its transport; see
-//! [`virtio_blk`], [`virtio_rng`] and [`virtio_console`].
+//! [`virtio_blk`], [`virtio_rng`], [`virtio_console`] and [`virtio_net`].
 
 pub mod blk;
 pub mod console;
 pub mod disk;
+pub mod net;
 pub mod queue;
 pub mod rng;
 
@@ -36,6 +37,7 @@ use crate::{BusRef, Console};
 pub use blk::VirtioBlk;
 pub use console::{ConsoleInput, VirtioConsole};
 pub use disk::{open_disk, Disk, DiskFormat, DiskOptions, MemDisk};
+pub use net::{NetBackend, NetRx, VirtioNet};
 pub use queue::{DescChain, Queue, QueueError};
 pub use rng::VirtioRng;
 
@@ -186,4 +188,10 @@ pub fn virtio_console(irq: IrqPin, bus: BusRef, out: Console) -> (VirtioMmio, Co
     let mmio = VirtioMmio::new(Box::new(dev), bus, irq);
     let input = ConsoleInput::new(backlog, mmio.clone());
     (mmio, input)
+}
+
+/// A virtio-net device with address `mac` on a transport, its frames going
+/// to `backend` (started here: its error is returned).
+pub fn virtio_net(irq: IrqPin, bus: BusRef, mac: [u8; 6], backend: Box<dyn NetBackend>) -> io::Result<VirtioMmio> {
+    net::build(irq, bus, mac, backend)
 }

@@ -58,6 +58,14 @@ pub trait Firmware: Send + Sync {
     fn ecall(&self, cpu: &mut Cpu) -> bool;
 }
 
+/// A host implementation of an operating system's system calls (Linux
+/// user-mode emulation): it sees every `ecall` from U-mode.
+pub trait SyscallHandler: Send + Sync {
+    /// Handles the call in a0..a7 and writes the results; returns false to
+    /// let the ecall trap normally.
+    fn syscall(&self, cpu: &mut Cpu) -> bool;
+}
+
 /// Requests other threads post to a hart, taken before its next block:
 /// bits of `mip` to set (an IPI sets SSIP), plus these flags.
 pub const REMOTE_FLUSH_TLB: u64 = 1 << 62;
@@ -86,6 +94,8 @@ pub struct Cpu {
     /// Requests from other threads (see [`REMOTE_FLUSH_TLB`]).
     pub remote: Arc<std::sync::atomic::AtomicU64>,
     pub firmware: Option<Arc<dyn Firmware>>,
+    /// Host system calls for U-mode `ecall` (user-mode emulation).
+    pub syscall: Option<Arc<dyn SyscallHandler>>,
     /// Commit-log tracing: CSR writes of the current instruction.
     pub trace_csrs: Option<Vec<(u16, u64)>>,
     /// First unimplemented thing the guest hit, for diagnostics.
@@ -109,6 +119,7 @@ impl Cpu {
             ctl: Control::default(),
             remote: Default::default(),
             firmware: None,
+            syscall: None,
             trace_csrs: None,
             last_error: None,
         })

@@ -17,6 +17,7 @@ use parking_lot::Mutex;
 use xlate_devices::clint::{Clint, HostClock, TimeSource};
 use xlate_devices::goldfish_rtc::GoldfishRtc;
 use xlate_devices::irq::IrqPin;
+use xlate_devices::net_slirp::{SlirpBackend, SlirpOptions};
 use xlate_devices::plic::Plic;
 use xlate_devices::sifive_test::SifiveTest;
 use xlate_devices::uart16550::Uart16550;
@@ -55,6 +56,8 @@ pub struct VirtOptions {
     pub trace: Option<TraceConfig>,
     /// Disks, attached as virtio-blk devices in this order (vda, vdb, ...).
     pub drives: Vec<DiskOptions>,
+    /// User-mode networks (libslirp), attached as virtio-net devices (eth0, ...).
+    pub netdevs: Vec<SlirpOptions>,
 }
 
 /// The `time` CSR reads the CLINT's clock.
@@ -170,8 +173,8 @@ impl VirtBoard {
         bus.add_mmio(TEST_BASE, 0x1000, "test", Arc::new(Mutex::new(SifiveTest::new(bus_ref.clone()))));
         // virtio: disks from the highest slot down (as QEMU does, so the first
         // drive is vda), then the entropy source and the console.
-        if opts.drives.len() > VIRTIO_SLOTS - 2 {
-            return Err(format!("at most {} drives are supported", VIRTIO_SLOTS - 2));
+        if opts.drives.len() + opts.netdevs.len() > VIRTIO_SLOTS - 2 {
+            return Err(format!("at most {} drives and network devices are supported", VIRTIO_SLOTS - 2));
         }
         let slot_irq = |slot: usize| IrqPin::new(plic.sink(), VIRTIO_IRQ0 + slot as u32);
         let mut slots: Vec<Option<(&'static str, VirtioMmio)>> = vec![None; VIRTIO_SLOTS];
@@ -182,6 +185,16 @@ impl VirtBoard {
             let dev = virtio::virtio_blk(slot_irq(slot), bus_ref.clone(), disk, &format!("xlate-disk{n}"));
             disks.push(dev.clone());
             slots[slot] = Some(("virtio-blk", dev));
+        }
+        // Network devices in the highest slots the disks left free.
+        for (n, net) in opts.netdevs.iter().enumerate() {
+            let slot = VIRTIO_SLOTS - 1 - opts.drives.len() - n;
+            let mut mac = virtio::net::DEFAULT_MAC;
+            mac[5] = mac[5].wrapping_add(n as u8);
+            let backend = Box::new(SlirpBackend::new(net.clone()));
+            let dev = virtio::virtio_net(slot_irq(slot), bus_ref.clone(), mac, backend)
+                .map_err(|e| format!("netdev user: {e}"))?;
+            slots[slot] = Some(("virtio-net", dev));
         }
         slots[0] = Some(("virtio-rng", virtio::virtio_rng(slot_irq(0), bus_ref.clone())));
         let (hvc, hvc_input) = virtio::virtio_console(slot_irq(1), bus_ref.clone(), Box::new(console.clone()));
@@ -297,6 +310,9 @@ fn enter_supervisor(cpu: &mut Cpu, entry: u64, hartid: u64, a1: u64) {
         | (1 << 15);
     cpu.csr.mideleg = IRQ_SSI | IRQ_STI | IRQ_SEI;
     cpu.csr.mcounteren = 0xffff_ffff;
+    // Like OpenSBI: U-mode may read cycle, time and instret (the vDSO's
+    // clock_gettime uses rdtime) unless the kernel says otherwise.
+    cpu.csr.scounteren = 0x7;
     // One PMP region over everything, so S/U accesses are allowed.
     let _ = cpu.csr_write(0x3b0, (1u64 << 54) - 1);
     let _ = cpu.csr_write(0x3a0, 0x1f); // NAPOT | R | W | X

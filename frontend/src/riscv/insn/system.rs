@@ -99,6 +99,13 @@ extern "C" fn ecall_helper(cpu: &mut Cpu, _: u64, _: u64, _: u64, pc: u64) -> u6
             }
         }
     }
+    if cpu.prv == PRV_U {
+        if let Some(os) = cpu.syscall.clone() {
+            if os.syscall(cpu) {
+                return 0;
+            }
+        }
+    }
     let cause = match cpu.prv {
         PRV_U => Exception::EcallU,
         PRV_S => Exception::EcallS,

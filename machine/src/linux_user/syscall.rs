@@ -1,0 +1,831 @@
+//! Linux system calls, implemented once for every guest ISA.
+//!
+//! An ISA's module maps its numbers to [`Sys`] and supplies the struct
+//! layouts that differ between ABIs ([`Abi`]); everything else is here. Guest
+//! file descriptors are host file descriptors (as in QEMU's user mode), and
+//! guest memory is reached only through [`Mem`], whose every access is
+//! bounds-checked: a bad guest pointer gives -EFAULT.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ffi::CString;
+use std::path::{Path, PathBuf};
+
+use xlate_softmmu::{Bus, PAGE_SIZE};
+
+/// ISA-neutral system call identities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Sys {
+    Read,
+    Write,
+    Readv,
+    Writev,
+    Openat,
+    Close,
+    Fstat,
+    Newfstatat,
+    Statx,
+    Lseek,
+    Pread64,
+    Pwrite64,
+    Readlinkat,
+    Getcwd,
+    Chdir,
+    Brk,
+    Mmap,
+    Munmap,
+    Mremap,
+    Mprotect,
+    Madvise,
+    Exit,
+    ExitGroup,
+    Uname,
+    SetTidAddress,
+    SetRobustList,
+    Rseq,
+    Prlimit64,
+    Getrlimit,
+    Getrandom,
+    ClockGettime,
+    ClockGetres,
+    ClockNanosleep,
+    Nanosleep,
+    Gettimeofday,
+    Times,
+    Getpid,
+    Getppid,
+    Gettid,
+    Getuid,
+    Geteuid,
+    Getgid,
+    Getegid,
+    Ioctl,
+    RtSigaction,
+    RtSigprocmask,
+    Kill,
+    Tkill,
+    Tgkill,
+    Fcntl,
+    Dup,
+    Dup3,
+    Pipe2,
+    Unlinkat,
+    Mkdirat,
+    Renameat,
+    Renameat2,
+    Getdents64,
+    Faccessat,
+    Faccessat2,
+    Ftruncate,
+    Fsync,
+    Futex,
+    SchedYield,
+    SchedGetaffinity,
+    Sysinfo,
+    Umask,
+}
+
+impl Sys {
+    pub fn name(self) -> String {
+        let dbg = format!("{self:?}");
+        let mut out = String::new();
+        for (i, c) in dbg.char_indices() {
+            if c.is_ascii_uppercase() && i > 0 && !dbg[..i].ends_with(|p: char| p.is_ascii_digit()) {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+        out
+    }
+}
+
+/// File status in ISA-neutral form; [`Abi::encode_stat`] lays it out.
+#[derive(Clone, Debug, Default)]
+pub struct Stat {
+    pub dev: u64,
+    pub ino: u64,
+    pub mode: u32,
+    pub nlink: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub rdev: u64,
+    pub size: i64,
+    pub blksize: i32,
+    pub blocks: i64,
+    pub atime: (i64, i64),
+    pub mtime: (i64, i64),
+    pub ctime: (i64, i64),
+}
+
+/// What one guest ABI contributes: its numbers, layouts and errno values.
+pub struct Abi {
+    pub name: &'static str,
+    pub uname_machine: &'static str,
+    pub sysno: fn(u64) -> Option<Sys>,
+    pub encode_stat: fn(&Stat) -> Vec<u8>,
+    /// Host errno → guest errno.
+    pub errno: fn(i32) -> i32,
+}
+
+type R = Result<u64, i32>;
+
+const EFAULT: i32 = libc::EFAULT;
+const EINVAL: i32 = libc::EINVAL;
+const ENOMEM: i32 = libc::ENOMEM;
+pub const ENOSYS: i32 = libc::ENOSYS;
+
+/// Guest memory as seen by system calls: bounds-checked copies through the bus.
+pub struct Mem<'a> {
+    pub bus: &'a Bus,
+    /// Pages holding translated code that a call wrote (to invalidate).
+    pub dirty_code: Vec<u64>,
+}
+
+impl Mem<'_> {
+    pub fn read(&self, addr: u64, len: usize) -> Result<Vec<u8>, i32> {
+        let mut v = vec![0u8; len];
+        if len > 0 && !self.bus.read_bytes(addr, &mut v) {
+            return Err(EFAULT);
+        }
+        Ok(v)
+    }
+    pub fn write(&mut self, addr: u64, data: &[u8]) -> Result<(), i32> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        let len = data.len() as u64;
+        let ram = self.bus.ram_at(addr, len).filter(|r| !r.readonly()).ok_or(EFAULT)?;
+        let first = addr & !(PAGE_SIZE - 1);
+        let mut p = first;
+        while p < addr + len {
+            if ram.is_code(p) {
+                self.dirty_code.push(p);
+            }
+            p += PAGE_SIZE;
+        }
+        if ram.write(addr, data) {
+            Ok(())
+        } else {
+            Err(EFAULT)
+        }
+    }
+    pub fn zero(&mut self, addr: u64, len: u64) -> Result<(), i32> {
+        const CHUNK: u64 = 1 << 20;
+        let zeros = vec![0u8; CHUNK.min(len) as usize];
+        let mut at = addr;
+        while at < addr + len {
+            let n = CHUNK.min(addr + len - at);
+            self.write(at, &zeros[..n as usize])?;
+            at += n;
+        }
+        Ok(())
+    }
+    pub fn u64(&self, addr: u64) -> Result<u64, i32> {
+        let b = self.read(addr, 8)?;
+        Ok(u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+    }
+    pub fn put_u64(&mut self, addr: u64, v: u64) -> Result<(), i32> {
+        self.write(addr, &v.to_le_bytes())
+    }
+    pub fn put_u32(&mut self, addr: u64, v: u32) -> Result<(), i32> {
+        self.write(addr, &v.to_le_bytes())
+    }
+    /// A NUL-terminated string of at most 4096 bytes.
+    pub fn cstr(&self, addr: u64) -> Result<Vec<u8>, i32> {
+        let mut out = Vec::new();
+        let mut at = addr;
+        loop {
+            let mut b = [0u8; 1];
+            if !self.bus.read_bytes(at, &mut b) {
+                return Err(EFAULT);
+            }
+            if b[0] == 0 {
+                return Ok(out);
+            }
+            out.push(b[0]);
+            if out.len() >= 4096 {
+                return Err(libc::ENAMETOOLONG);
+            }
+            at += 1;
+        }
+    }
+}
+
+fn errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+}
+
+/// Turns a host libc return value into a result.
+fn host(r: i64) -> R {
+    if r < 0 {
+        Err(errno())
+    } else {
+        Ok(r as u64)
+    }
+}
+
+pub const fn page_up(x: u64) -> u64 {
+    (x + PAGE_SIZE - 1) & !(PAGE_SIZE - 1)
+}
+
+/// Why the process stopped running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    Exited(i32),
+    Signaled(i32),
+}
+
+/// The emulated process: its address-space bookkeeping and host-side state.
+pub struct Process {
+    pub abi: &'static Abi,
+    pub strace: bool,
+    /// Guest paths under / are looked up here first (dynamic loader, libraries).
+    pub sysroot: Option<PathBuf>,
+    pub exe: PathBuf,
+    pub brk_start: u64,
+    pub brk: u64,
+    pub brk_max: u64,
+    /// Lowest and highest (exclusive) address mmap may hand out.
+    pub mmap_min: u64,
+    pub mmap_top: u64,
+    /// Mapped ranges start → end (page aligned, non-overlapping).
+    pub maps: BTreeMap<u64, u64>,
+    pub ending: Option<Ending>,
+    reported: HashSet<u64>,
+}
+
+const MAP_SHARED: u64 = 0x01;
+const MAP_FIXED: u64 = 0x10;
+const MAP_ANONYMOUS: u64 = 0x20;
+const MAP_FIXED_NOREPLACE: u64 = 0x100000;
+
+impl Process {
+    pub fn new(abi: &'static Abi, exe: PathBuf, sysroot: Option<PathBuf>, strace: bool) -> Process {
+        Process {
+            abi,
+            strace,
+            sysroot,
+            exe,
+            brk_start: 0,
+            brk: 0,
+            brk_max: 0,
+            mmap_min: 0,
+            mmap_top: 0,
+            maps: BTreeMap::new(),
+            ending: None,
+            reported: HashSet::new(),
+        }
+    }
+
+    /// Records `[start, end)` as mapped, replacing what was there.
+    pub fn map_range(&mut self, start: u64, end: u64) {
+        self.unmap_range(start, end);
+        self.maps.insert(start, end);
+    }
+
+    /// Forgets `[start, end)`, splitting mappings that straddle it.
+    pub fn unmap_range(&mut self, start: u64, end: u64) {
+        let hits: Vec<(u64, u64)> = self.maps.range(..end).filter(|(_, &e)| e > start).map(|(&s, &e)| (s, e)).collect();
+        for (s, e) in hits {
+            self.maps.remove(&s);
+            if s < start {
+                self.maps.insert(s, start);
+            }
+            if e > end {
+                self.maps.insert(end, e);
+            }
+        }
+    }
+
+    fn overlaps(&self, start: u64, end: u64) -> bool {
+        self.maps.range(..end).any(|(_, &e)| e > start)
+    }
+
+    /// The highest free gap of `len` bytes below `mmap_top`.
+    fn find_free(&self, len: u64) -> Option<u64> {
+        let mut top = self.mmap_top;
+        for (&s, &e) in self.maps.range(..self.mmap_top).rev() {
+            if e <= top && top - e >= len {
+                break;
+            }
+            top = top.min(s);
+        }
+        let addr = top.checked_sub(len)?;
+        (addr >= self.mmap_min).then_some(addr)
+    }
+
+    /// Maps a guest path to the host path to open (sysroot first).
+    fn host_path(&self, p: &[u8]) -> Result<CString, i32> {
+        use std::os::unix::ffi::OsStrExt;
+        if p == b"/proc/self/exe" {
+            return CString::new(self.exe.as_os_str().as_bytes()).map_err(|_| EINVAL);
+        }
+        if let (Some(root), Some(b'/')) = (&self.sysroot, p.first()) {
+            let cand = root.join(Path::new(std::ffi::OsStr::from_bytes(&p[1..])));
+            if cand.symlink_metadata().is_ok() && !p.starts_with(b"/proc") && !p.starts_with(b"/tmp") {
+                return CString::new(cand.as_os_str().as_bytes()).map_err(|_| EINVAL);
+            }
+        }
+        CString::new(p).map_err(|_| EINVAL)
+    }
+
+    /// Runs one system call. `nr` is the guest's number; returns the value for
+    /// the guest's result register (negative errno on failure).
+    pub fn syscall(&mut self, mem: &mut Mem, nr: u64, a: [u64; 6], pc: u64) -> u64 {
+        let Some(sys) = (self.abi.sysno)(nr) else {
+            if self.reported.insert(nr) {
+                eprintln!("xlate: unsupported {} syscall {nr} at pc {pc:#x} (returning -ENOSYS)", self.abi.name);
+            }
+            if self.strace {
+                eprintln!("[strace] syscall_{nr}({:#x}, {:#x}, {:#x}) = -ENOSYS", a[0], a[1], a[2]);
+            }
+            return (-(i64::from((self.abi.errno)(ENOSYS)))) as u64;
+        };
+        let r = self.dispatch(mem, sys, a);
+        let ret = match r {
+            Ok(v) => v,
+            Err(e) => (-(i64::from((self.abi.errno)(e)))) as u64,
+        };
+        if self.strace {
+            let res = match r {
+                Ok(v) => format!("{:#x}", v),
+                Err(e) => format!("-{} ({})", e, std::io::Error::from_raw_os_error(e)),
+            };
+            eprintln!(
+                "[strace] {}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {res}",
+                sys.name(),
+                a[0],
+                a[1],
+                a[2],
+                a[3],
+                a[4],
+                a[5]
+            );
+        }
+        ret
+    }
+
+    fn stat_out(&self, mem: &mut Mem, st: &libc::stat, addr: u64) -> R {
+        let s = Stat {
+            dev: st.st_dev,
+            ino: st.st_ino,
+            mode: st.st_mode,
+            nlink: st.st_nlink as u32,
+            uid: st.st_uid,
+            gid: st.st_gid,
+            rdev: st.st_rdev,
+            size: st.st_size,
+            blksize: st.st_blksize as i32,
+            blocks: st.st_blocks,
+            atime: (st.st_atime, st.st_atime_nsec),
+            mtime: (st.st_mtime, st.st_mtime_nsec),
+            ctime: (st.st_ctime, st.st_ctime_nsec),
+        };
+        mem.write(addr, &(self.abi.encode_stat)(&s))?;
+        Ok(0)
+    }
+
+    fn dispatch(&mut self, mem: &mut Mem, sys: Sys, a: [u64; 6]) -> R {
+        use Sys::*;
+        let fd = a[0] as i32;
+        // Directory fds: AT_FDCWD is -100 on every Linux ABI.
+        let dirfd = a[0] as i32;
+        match sys {
+            Read | Pread64 => {
+                let len = a[2].min(1 << 24) as usize;
+                let mut buf = vec![0u8; len];
+                // SAFETY: `buf` is a live buffer of `len` bytes.
+                let n = host(unsafe {
+                    if sys == Read {
+                        libc::read(fd, buf.as_mut_ptr().cast(), len) as i64
+                    } else {
+                        libc::pread(fd, buf.as_mut_ptr().cast(), len, a[3] as i64) as i64
+                    }
+                })?;
+                mem.write(a[1], &buf[..n as usize])?;
+                Ok(n)
+            }
+            Write | Pwrite64 => {
+                let buf = mem.read(a[1], a[2].min(1 << 24) as usize)?;
+                // SAFETY: `buf` is a live buffer of its length.
+                host(unsafe {
+                    if sys == Write {
+                        libc::write(fd, buf.as_ptr().cast(), buf.len()) as i64
+                    } else {
+                        libc::pwrite(fd, buf.as_ptr().cast(), buf.len(), a[3] as i64) as i64
+                    }
+                })
+            }
+            Writev => {
+                let mut data = Vec::new();
+                for k in 0..a[2].min(1024) {
+                    let base = mem.u64(a[1] + 16 * k)?;
+                    let len = mem.u64(a[1] + 16 * k + 8)?;
+                    data.extend(mem.read(base, len.min(1 << 24) as usize)?);
+                }
+                // SAFETY: `data` is a live buffer of its length.
+                host(unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) as i64 })
+            }
+            Readv => {
+                let mut total = 0u64;
+                for k in 0..a[2].min(1024) {
+                    let base = mem.u64(a[1] + 16 * k)?;
+                    let len = mem.u64(a[1] + 16 * k + 8)?.min(1 << 24) as usize;
+                    let mut buf = vec![0u8; len];
+                    // SAFETY: `buf` is a live buffer of `len` bytes.
+                    let n = host(unsafe { libc::read(fd, buf.as_mut_ptr().cast(), len) as i64 })?;
+                    mem.write(base, &buf[..n as usize])?;
+                    total += n;
+                    if (n as usize) < len {
+                        break;
+                    }
+                }
+                Ok(total)
+            }
+            Openat => {
+                let path = self.host_path(&mem.cstr(a[1])?)?;
+                // SAFETY: `path` is a NUL-terminated string.
+                host(unsafe { libc::openat(dirfd, path.as_ptr(), a[2] as i32, a[3] as libc::c_uint) } as i64)
+            }
+            Close => {
+                // Never let the guest close the host's stdio.
+                if fd <= 2 {
+                    return Ok(0);
+                }
+                // SAFETY: plain fd syscall.
+                host(unsafe { libc::close(fd) } as i64)
+            }
+            Fstat => {
+                // SAFETY: `st` is plain data filled by the host.
+                let mut st: libc::stat = unsafe { std::mem::zeroed() };
+                // SAFETY: `st` is a valid out-pointer.
+                host(unsafe { libc::fstat(fd, &mut st) } as i64)?;
+                self.stat_out(mem, &st, a[1])
+            }
+            Newfstatat => {
+                let path = self.host_path(&mem.cstr(a[1])?)?;
+                // SAFETY: `st` is plain data filled by the host.
+                let mut st: libc::stat = unsafe { std::mem::zeroed() };
+                // SAFETY: valid path and out-pointer.
+                host(unsafe { libc::fstatat(dirfd, path.as_ptr(), &mut st, a[3] as i32) } as i64)?;
+                self.stat_out(mem, &st, a[2])
+            }
+            Statx => {
+                let path = self.host_path(&mem.cstr(a[1])?)?;
+                // struct statx has the same layout on every architecture.
+                let mut buf = [0u8; 256];
+                // SAFETY: valid path and a 256-byte out-buffer (sizeof(struct statx)).
+                host(unsafe {
+                    libc::syscall(libc::SYS_statx, dirfd, path.as_ptr(), a[2] as i32, a[3] as u32, buf.as_mut_ptr())
+                })?;
+                mem.write(a[4], &buf)?;
+                Ok(0)
+            }
+            // SAFETY: plain fd syscall.
+            Lseek => host(unsafe { libc::lseek(fd, a[1] as i64, a[2] as i32) }),
+            Readlinkat => {
+                let p = mem.cstr(a[1])?;
+                let target = if p == b"/proc/self/exe" {
+                    use std::os::unix::ffi::OsStrExt;
+                    let abs = std::fs::canonicalize(&self.exe).unwrap_or(self.exe.clone());
+                    abs.as_os_str().as_bytes().to_vec()
+                } else {
+                    let path = self.host_path(&p)?;
+                    let mut buf = vec![0u8; 4096];
+                    // SAFETY: valid path and buffer.
+                    let n =
+                        host(unsafe { libc::readlinkat(dirfd, path.as_ptr(), buf.as_mut_ptr().cast(), 4096) as i64 })?;
+                    buf.truncate(n as usize);
+                    buf
+                };
+                let n = target.len().min(a[3] as usize);
+                mem.write(a[2], &target[..n])?;
+                Ok(n as u64)
+            }
+            Getcwd => {
+                use std::os::unix::ffi::OsStrExt;
+                let cwd = std::env::current_dir().map_err(|e| e.raw_os_error().unwrap_or(libc::EIO))?;
+                let mut b = cwd.as_os_str().as_bytes().to_vec();
+                b.push(0);
+                if b.len() as u64 > a[1] {
+                    return Err(libc::ERANGE);
+                }
+                mem.write(a[0], &b)?;
+                Ok(b.len() as u64)
+            }
+            Chdir => {
+                let path = self.host_path(&mem.cstr(a[0])?)?;
+                // SAFETY: valid path.
+                host(unsafe { libc::chdir(path.as_ptr()) } as i64)
+            }
+            Brk => {
+                let want = a[0];
+                if want >= self.brk_start && want <= self.brk_max {
+                    if want < self.brk {
+                        // Shrinking: memory above brk must read as zero when it grows again.
+                        mem.zero(want, self.brk - want).ok();
+                    }
+                    self.brk = want;
+                }
+                Ok(self.brk)
+            }
+            Mmap => self.mmap(mem, a),
+            Munmap => {
+                let (start, len) = (a[0], page_up(a[1]));
+                if start % PAGE_SIZE != 0 || len == 0 {
+                    return Err(EINVAL);
+                }
+                let end = start.checked_add(len).ok_or(EINVAL)?;
+                if start < self.mmap_min || end > self.mmap_top {
+                    return Err(EINVAL);
+                }
+                // Freed memory reads as zero when mapped again.
+                let ranges: Vec<(u64, u64)> = self
+                    .maps
+                    .range(..end)
+                    .filter(|(_, &e)| e > start)
+                    .map(|(&s, &e)| (s.max(start), e.min(end)))
+                    .collect();
+                for (s, e) in ranges {
+                    mem.zero(s, e - s).ok();
+                }
+                self.unmap_range(start, end);
+                Ok(0)
+            }
+            Mremap => Err(ENOMEM),
+            Mprotect | Madvise => Ok(0),
+            Exit | ExitGroup => {
+                self.ending = Some(Ending::Exited(a[0] as i32 & 0xff));
+                Ok(0)
+            }
+            Uname => {
+                let mut b = vec![0u8; 65 * 6];
+                let fields: [&[u8]; 6] =
+                    [b"Linux", b"xlate", b"6.1.0", b"#1 SMP xlate", self.abi.uname_machine.as_bytes(), b"(none)"];
+                for (i, f) in fields.iter().enumerate() {
+                    b[65 * i..65 * i + f.len()].copy_from_slice(f);
+                }
+                mem.write(a[0], &b)?;
+                Ok(0)
+            }
+            SetTidAddress | Gettid | Getpid => Ok(std::process::id() as u64),
+            Getppid => Ok(std::os::unix::process::parent_id() as u64),
+            SetRobustList => Ok(0),
+            Rseq => Err(ENOSYS),
+            Prlimit64 | Getrlimit => {
+                let (resource, old) = if sys == Prlimit64 { (a[1], a[3]) } else { (a[0], a[1]) };
+                if old != 0 {
+                    let (cur, max) = match resource {
+                        3 => (8 << 20, u64::MAX), // RLIMIT_STACK
+                        7 => (1024, 1024 * 1024), // RLIMIT_NOFILE
+                        _ => (u64::MAX, u64::MAX),
+                    };
+                    mem.put_u64(old, cur)?;
+                    mem.put_u64(old + 8, max)?;
+                }
+                Ok(0)
+            }
+            Getrandom => {
+                let len = a[1].min(1 << 20) as usize;
+                let mut buf = vec![0u8; len];
+                // SAFETY: valid buffer of `len` bytes.
+                let n = host(unsafe { libc::getrandom(buf.as_mut_ptr().cast(), len, 0) as i64 })?;
+                mem.write(a[0], &buf[..n as usize])?;
+                Ok(n)
+            }
+            ClockGettime | ClockGetres => {
+                let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+                // SAFETY: valid out-pointer.
+                host(unsafe {
+                    if sys == ClockGettime {
+                        libc::clock_gettime(a[0] as i32, &mut ts)
+                    } else {
+                        libc::clock_getres(a[0] as i32, &mut ts)
+                    }
+                } as i64)?;
+                if a[1] != 0 {
+                    mem.put_u64(a[1], ts.tv_sec as u64)?;
+                    mem.put_u64(a[1] + 8, ts.tv_nsec as u64)?;
+                }
+                Ok(0)
+            }
+            Nanosleep | ClockNanosleep => {
+                let req = if sys == Nanosleep { a[0] } else { a[2] };
+                let sec = mem.u64(req)?;
+                let nsec = mem.u64(req + 8)?;
+                if sys == ClockNanosleep && a[1] & 1 != 0 {
+                    return Ok(0); // TIMER_ABSTIME: not emulated, return at once
+                }
+                std::thread::sleep(std::time::Duration::new(sec.min(1 << 32), (nsec % 1_000_000_000) as u32));
+                Ok(0)
+            }
+            Gettimeofday => {
+                if a[0] != 0 {
+                    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                    mem.put_u64(a[0], now.as_secs())?;
+                    mem.put_u64(a[0] + 8, u64::from(now.subsec_micros()))?;
+                }
+                Ok(0)
+            }
+            Times => {
+                if a[0] != 0 {
+                    mem.write(a[0], &[0u8; 32])?;
+                }
+                Ok(0)
+            }
+            // SAFETY: plain id queries.
+            Getuid => Ok(u64::from(unsafe { libc::getuid() })),
+            // SAFETY: plain id queries.
+            Geteuid => Ok(u64::from(unsafe { libc::geteuid() })),
+            // SAFETY: plain id queries.
+            Getgid => Ok(u64::from(unsafe { libc::getgid() })),
+            // SAFETY: plain id queries.
+            Getegid => Ok(u64::from(unsafe { libc::getegid() })),
+            Ioctl => {
+                const TCGETS: u64 = 0x5401;
+                const TIOCGWINSZ: u64 = 0x5413;
+                match a[1] {
+                    // termios layouts differ between ABIs: only report whether it is a tty.
+                    // SAFETY: plain fd query.
+                    TCGETS if unsafe { libc::isatty(fd) } == 1 => {
+                        mem.write(a[2], &[0u8; 60])?;
+                        Ok(0)
+                    }
+                    TIOCGWINSZ => {
+                        let mut ws = [0u8; 8];
+                        // SAFETY: 8-byte out-buffer (struct winsize).
+                        host(unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, ws.as_mut_ptr()) } as i64)?;
+                        mem.write(a[2], &ws)?;
+                        Ok(0)
+                    }
+                    _ => Err(libc::ENOTTY),
+                }
+            }
+            RtSigaction => {
+                if a[2] != 0 {
+                    mem.write(a[2], &[0u8; 32])?;
+                }
+                Ok(0)
+            }
+            RtSigprocmask => {
+                if a[2] != 0 {
+                    mem.put_u64(a[2], 0)?;
+                }
+                Ok(0)
+            }
+            Kill | Tkill | Tgkill => {
+                let sig = if sys == Tgkill { a[2] } else { a[1] } as i32;
+                if sig != 0 {
+                    self.ending = Some(Ending::Signaled(sig));
+                }
+                Ok(0)
+            }
+            Fcntl => {
+                const F_DUPFD: u64 = 0;
+                const F_GETFD: u64 = 1;
+                const F_SETFD: u64 = 2;
+                const F_GETFL: u64 = 3;
+                const F_SETFL: u64 = 4;
+                const F_DUPFD_CLOEXEC: u64 = 1030;
+                match a[1] {
+                    // SAFETY: plain fd syscall with an integer argument.
+                    F_DUPFD | F_GETFD | F_SETFD | F_GETFL | F_SETFL | F_DUPFD_CLOEXEC => {
+                        host(unsafe { libc::fcntl(fd, a[1] as i32, a[2] as libc::c_long) } as i64)
+                    }
+                    _ => Err(EINVAL),
+                }
+            }
+            // SAFETY: plain fd syscalls.
+            Dup => host(unsafe { libc::dup(fd) } as i64),
+            Dup3 => {
+                if a[1] <= 2 {
+                    return Err(libc::EBUSY);
+                }
+                // SAFETY: plain fd syscall.
+                host(unsafe { libc::dup3(fd, a[1] as i32, a[2] as i32) } as i64)
+            }
+            Pipe2 => {
+                let mut fds = [0i32; 2];
+                // SAFETY: two-int out-buffer.
+                host(unsafe { libc::pipe2(fds.as_mut_ptr(), a[1] as i32) } as i64)?;
+                mem.put_u32(a[0], fds[0] as u32)?;
+                mem.put_u32(a[0] + 4, fds[1] as u32)?;
+                Ok(0)
+            }
+            Unlinkat => {
+                let path = self.host_path(&mem.cstr(a[1])?)?;
+                // SAFETY: valid path.
+                host(unsafe { libc::unlinkat(dirfd, path.as_ptr(), a[2] as i32) } as i64)
+            }
+            Mkdirat => {
+                let path = self.host_path(&mem.cstr(a[1])?)?;
+                // SAFETY: valid path.
+                host(unsafe { libc::mkdirat(dirfd, path.as_ptr(), a[2] as libc::mode_t) } as i64)
+            }
+            Renameat | Renameat2 => {
+                let from = self.host_path(&mem.cstr(a[1])?)?;
+                let to = self.host_path(&mem.cstr(a[3])?)?;
+                let flags = if sys == Renameat2 { a[4] as u32 } else { 0 };
+                // SAFETY: valid paths.
+                host(unsafe {
+                    libc::syscall(libc::SYS_renameat2, dirfd, from.as_ptr(), a[2] as i32, to.as_ptr(), flags)
+                })
+            }
+            Getdents64 => {
+                // struct linux_dirent64 is the same on every architecture.
+                let len = a[2].min(1 << 20) as usize;
+                let mut buf = vec![0u8; len];
+                // SAFETY: valid buffer of `len` bytes.
+                let n = host(unsafe { libc::syscall(libc::SYS_getdents64, fd, buf.as_mut_ptr(), len) })?;
+                mem.write(a[1], &buf[..n as usize])?;
+                Ok(n)
+            }
+            Faccessat | Faccessat2 => {
+                let path = self.host_path(&mem.cstr(a[1])?)?;
+                let flags = if sys == Faccessat2 { a[3] as i32 } else { 0 };
+                // SAFETY: valid path.
+                host(unsafe { libc::faccessat(dirfd, path.as_ptr(), a[2] as i32, flags) } as i64)
+            }
+            // SAFETY: plain fd syscalls.
+            Ftruncate => host(unsafe { libc::ftruncate(fd, a[1] as i64) } as i64),
+            // SAFETY: plain fd syscall.
+            Fsync => host(unsafe { libc::fsync(fd) } as i64),
+            Futex => {
+                // One thread: a wait would block forever, a wake wakes no one.
+                match a[1] & 0x7f {
+                    0 | 9 => Err(libc::EAGAIN),
+                    _ => Ok(0),
+                }
+            }
+            SchedYield => Ok(0),
+            SchedGetaffinity => {
+                let n = a[1].min(8);
+                if n == 0 {
+                    return Err(EINVAL);
+                }
+                let mut b = vec![0u8; n as usize];
+                b[0] = 1;
+                mem.write(a[2], &b)?;
+                Ok(n)
+            }
+            Sysinfo => {
+                mem.write(a[0], &[0u8; 112])?;
+                Ok(0)
+            }
+            // SAFETY: plain process syscall.
+            Umask => Ok(u64::from(unsafe { libc::umask(a[0] as libc::mode_t) })),
+        }
+    }
+
+    fn mmap(&mut self, mem: &mut Mem, a: [u64; 6]) -> R {
+        let (addr, len, _prot, flags, fd, off) = (a[0], a[1], a[2], a[3], a[4] as i32, a[5]);
+        if len == 0 || off % PAGE_SIZE != 0 {
+            return Err(EINVAL);
+        }
+        let len = page_up(len);
+        if flags & MAP_SHARED != 0 && flags & MAP_ANONYMOUS == 0 {
+            // Shared file mappings would need write-back: not emulated.
+            return Err(libc::ENODEV);
+        }
+        let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
+        let start = if fixed {
+            if addr % PAGE_SIZE != 0 {
+                return Err(EINVAL);
+            }
+            let end = addr.checked_add(len).ok_or(EINVAL)?;
+            if addr < self.mmap_min || end > self.mmap_top {
+                return Err(ENOMEM);
+            }
+            if flags & MAP_FIXED_NOREPLACE != 0 && self.overlaps(addr, end) {
+                return Err(libc::EEXIST);
+            }
+            mem.zero(addr, len)?;
+            addr
+        } else {
+            self.find_free(len).ok_or(ENOMEM)?
+        };
+        if flags & MAP_ANONYMOUS == 0 {
+            // Private file mapping: copy the file's bytes in.
+            let mut done = 0u64;
+            let mut buf = vec![0u8; 1 << 20];
+            while done < len {
+                let want = (len - done).min(buf.len() as u64) as usize;
+                // SAFETY: valid buffer of at least `want` bytes.
+                let n = unsafe { libc::pread(fd, buf.as_mut_ptr().cast(), want, (off + done) as i64) };
+                if n < 0 {
+                    let e = errno();
+                    if done == 0 {
+                        return Err(e);
+                    }
+                    break;
+                }
+                if n == 0 {
+                    break;
+                }
+                mem.write(start + done, &buf[..n as usize])?;
+                done += n as u64;
+            }
+        }
+        self.map_range(start, start + len);
+        Ok(start)
+    }
+}

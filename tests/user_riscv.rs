@@ -1,0 +1,143 @@
+//! Linux user-mode emulation (`xlate exec`) of riscv64 programs: each test
+//! program in `tests/user/` (built static by `bash tests/setup.sh`) runs under
+//! every engine and under Debian's `qemu-riscv64`; stdout and exit status must
+//! match. Bad input must end in one clear error and a non-zero exit.
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const XLATE: &str = env!("CARGO_BIN_EXE_xlate");
+const ENGINES: [&str; 3] = ["interp", "jit", "tiered"];
+
+fn program(name: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/user/build/riscv64").join(name);
+    assert!(p.exists(), "{} is missing: run `bash tests/setup.sh` to build the user-mode test programs", p.display());
+    p
+}
+
+fn scratch(test: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("user_riscv").join(test);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Exit status as a shell reports it: 128 + signal for a killed process.
+fn status(o: &Output) -> i32 {
+    o.status.code().unwrap_or_else(|| 128 + o.status.signal().unwrap_or(0))
+}
+
+fn run(mut cmd: Command) -> Output {
+    cmd.stdin(Stdio::null()).env("XLATE_TEST_VAR", "from-host").output().expect("cannot start process")
+}
+
+fn xlate_exec(engine: &str, prog: &Path, args: &[&str]) -> Output {
+    let mut c = Command::new(XLATE);
+    c.args(["exec", "--engine", engine, "-E", "XLATE_EXTRA=1"]).arg(prog).args(args);
+    run(c)
+}
+
+fn qemu(prog: &Path, args: &[&str]) -> Output {
+    let mut c = Command::new("qemu-riscv64");
+    c.args(["-L", "/usr/riscv64-linux-gnu"]).arg(prog).args(args);
+    run(c)
+}
+
+/// Runs `name` under qemu and every engine; stdout and status must agree.
+fn compare(name: &str, args: &[&str], want_status: i32) {
+    let prog = program(name);
+    let reference = qemu(&prog, args);
+    assert_eq!(status(&reference), want_status, "qemu-riscv64 {name}: {reference:?}");
+    for e in ENGINES {
+        let o = xlate_exec(e, &prog, args);
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&reference.stdout),
+            "{name} --engine {e}: stdout differs from qemu-riscv64 (stderr: {})",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(status(&o), want_status, "{name} --engine {e}: stderr {}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+#[test]
+fn hello_matches_qemu() {
+    compare("hello", &["one", "--two", "three four"], 0);
+}
+
+#[test]
+fn dynamically_linked_hello_matches_qemu() {
+    compare("hello-dyn", &["dyn"], 0);
+}
+
+#[test]
+fn hello_sees_host_environment() {
+    let o = xlate_exec("interp", &program("hello"), &[]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("XLATE_TEST_VAR=from-host"), "{o:?}");
+    let mut c = Command::new(XLATE);
+    c.args(["exec", "-E", "XLATE_TEST_VAR=overridden"]).arg(program("hello"));
+    let o = run(c);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("XLATE_TEST_VAR=overridden"), "{o:?}");
+}
+
+#[test]
+fn fileio_matches_qemu() {
+    compare("fileio", &[], 0);
+}
+
+#[test]
+fn exit_code_is_the_guests() {
+    compare("exitcode", &[], 42);
+}
+
+#[test]
+fn segv_kills_the_guest_with_139() {
+    compare("segv", &[], 139);
+    let o = xlate_exec("interp", &program("segv"), &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("SIGSEGV"), "{err}");
+}
+
+#[test]
+fn strace_logs_syscalls() {
+    let mut c = Command::new(XLATE);
+    c.args(["exec", "--strace"]).arg(program("exitcode"));
+    let o = run(c);
+    assert_eq!(status(&o), 42);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("exit_group(0x2a"), "{err}");
+}
+
+fn expect_clear_error(path: &Path, needle: &str) {
+    let mut c = Command::new(XLATE);
+    c.arg("exec").arg(path);
+    let o = run(c);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_ne!(status(&o), 0, "{err}");
+    assert!(o.status.code().is_some(), "xlate must exit, not crash: {o:?}");
+    assert!(err.starts_with("xlate: error:") && err.contains(needle), "expected '{needle}' in: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one error line: {err}");
+}
+
+#[test]
+fn bad_input_gives_one_clear_error() {
+    let d = scratch("bad_input");
+    let text = d.join("script.sh");
+    std::fs::write(&text, "#!/bin/sh\necho hi\n").unwrap();
+    expect_clear_error(&text, "not an ELF file");
+
+    let full = std::fs::read(program("hello")).unwrap();
+    let truncated = d.join("truncated");
+    std::fs::write(&truncated, &full[..40]).unwrap();
+    expect_clear_error(&truncated, "ELF");
+    let half = d.join("half");
+    std::fs::write(&half, &full[..full.len() / 2]).unwrap();
+    expect_clear_error(&half, "ELF");
+
+    // The host's own programs are x86-64 (or at least not riscv64).
+    let host = std::fs::canonicalize("/bin/true").unwrap();
+    expect_clear_error(&host, "unsupported guest ISA");
+
+    expect_clear_error(&d.join("does-not-exist"), "cannot read");
+}
