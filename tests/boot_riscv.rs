@@ -146,8 +146,8 @@ fn write_file_in_guest(drive: &str) {
     let mut guest = Guest::start(cmd);
     guest.expect("/ # ", BOOT);
     guest.shell(
-        "mount -t ext2 /dev/vda /mnt && echo written-by-the-guest > /mnt/note.txt && umount /mnt && echo WROTE-OK",
-        "WROTE-OK",
+        "mount -t ext2 /dev/vda /mnt && echo written-by-the-guest > /mnt/note.txt && umount /mnt && echo WROTE-$((40+2))",
+        "WROTE-42",
         CMD,
     );
     guest.send("poweroff");
@@ -270,4 +270,123 @@ fn net_user_ping_and_hostfwd() {
     guest.send("poweroff");
     let status = guest.wait(CMD);
     assert!(status.success(), "exit status {status}; console:\n{}", guest.output);
+}
+
+#[test]
+fn snapshot_discards_disk_writes() {
+    let _one = ONE_GUEST_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempdir("snapshot");
+    let disk = dir.join("disk.raw");
+    ext2_image(&disk);
+    let before = std::fs::read(&disk).unwrap();
+    let g = guests("riscv64");
+    let mut cmd = xlate();
+    cmd.args(["run", "--snapshot", "--kernel"]).arg(g.join("Image")).arg("--initrd").arg(g.join("initramfs.cpio.gz"));
+    cmd.args(["--append", "console=ttyS0", "--drive"]).arg(format!("file={}", disk.display()));
+    let mut guest = Guest::start(cmd);
+    guest.expect("/ # ", BOOT);
+    guest.shell(
+        "mount -t ext2 /dev/vda /mnt && echo x > /mnt/gone.txt && cat /mnt/gone.txt && umount /mnt",
+        "x\r",
+        CMD,
+    );
+    guest.send("poweroff");
+    assert!(guest.wait(CMD).success());
+    assert!(std::fs::read(&disk).unwrap() == before, "--snapshot must leave the image unchanged");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn readonly_drive_refuses_writes() {
+    let _one = ONE_GUEST_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempdir("readonly");
+    let disk = dir.join("disk.raw");
+    ext2_image(&disk);
+    let before = std::fs::read(&disk).unwrap();
+    let g = guests("riscv64");
+    let mut cmd = xlate();
+    cmd.args(["run", "--kernel"]).arg(g.join("Image")).arg("--initrd").arg(g.join("initramfs.cpio.gz"));
+    cmd.args(["--append", "console=ttyS0", "--drive"]).arg(format!("file={},format=raw,readonly=on", disk.display()));
+    let mut guest = Guest::start(cmd);
+    guest.expect("/ # ", BOOT);
+    // The kernel sees a write-protected disk: it mounts read-only and writes fail.
+    // (The markers are computed by the shell so the echoed command cannot match.)
+    guest.shell("mount -t ext2 /dev/vda /mnt; ls /mnt && echo LISTED-$((40+2))", "LISTED-42", CMD);
+    guest.shell("touch /mnt/new.txt || echo REFUSED-$((40+2)); umount /mnt", "REFUSED-42", CMD);
+    guest.send("poweroff");
+    assert!(guest.wait(CMD).success());
+    assert!(std::fs::read(&disk).unwrap() == before, "a read-only drive must not change");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn guest_reboot_restarts_the_board() {
+    let _one = ONE_GUEST_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let mut g = linux("tiered", None, 1);
+    g.expect("/ # ", BOOT);
+    g.send("reboot");
+    g.expect("reboot: Restarting system", CMD);
+    g.expect("Linux version 6.1", BOOT); // the board booted again
+    g.expect("/ # ", BOOT);
+    g.send("poweroff");
+    assert!(g.wait(CMD).success(), "console:\n{}", g.output);
+}
+
+#[test]
+fn kernel_and_initrd_too_big_for_ram_is_an_error() {
+    let g = guests("riscv64");
+    let out = xlate()
+        .args(["run", "-m", "8M", "--kernel"])
+        .arg(g.join("Image"))
+        .arg("--initrd")
+        .arg(g.join("initramfs.cpio.gz"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("xlate: error:") && err.contains("not fit in 8 MiB"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn corrupt_disk_image_is_an_error() {
+    let dir = tempdir("corrupt");
+    let disk = dir.join("bad.qcow2");
+    let mut bytes = b"QFI\xfb".to_vec();
+    bytes.extend_from_slice(&[0xff; 60]);
+    std::fs::write(&disk, bytes).unwrap();
+    let g = guests("riscv64");
+    let out = xlate()
+        .args(["run", "--kernel"])
+        .arg(g.join("Image"))
+        .arg("--drive")
+        .arg(format!("file={}", disk.display()))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("xlate: error: drive"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// On a terminal the console is raw and Ctrl-A X quits, as in QEMU.
+#[test]
+fn ctrl_a_x_quits_on_a_terminal() {
+    let _one = ONE_GUEST_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let g = guests("riscv64");
+    // `script` runs xlate on a pseudo-terminal and relays our pipe to it.
+    let inner = format!(
+        "{} run --kernel {} --initrd {} --append console=ttyS0",
+        env!("CARGO_BIN_EXE_xlate"),
+        g.join("Image").display(),
+        g.join("initramfs.cpio.gz").display()
+    );
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-q", "-e", "-c", &inner, "/dev/null"]);
+    let mut guest = Guest::start(cmd);
+    guest.expect("/ # ", BOOT);
+    guest.send("\x01x");
+    let status = guest.wait(CMD);
+    assert!(status.success(), "Ctrl-A X should end xlate cleanly, got {status}");
 }
