@@ -12,3 +12,9 @@ $CC -march=rv64gc -mabi=lp64d -nostdlib -nostartfiles -static \
     -Wl,-Ttext=0x80000000 -Wl,--build-id=none -Wl,--no-relax -o "$tmp/hello.elf" demo/hello.S
 $OBJCOPY -O binary "$tmp/hello.elf" demo/hello.bin
 echo "built firmware/demo/hello.bin ($(stat -c %s demo/hello.bin) bytes)"
+for stub in riscv-virt spike; do
+    $CC -march=rv64gc -mabi=lp64d -nostdlib -nostartfiles -static -Wl,-Ttext=0x1000 \
+        -Wl,--build-id=none -Wl,--no-relax -o "$tmp/$stub.elf" reset/$stub.S
+    $OBJCOPY -O binary "$tmp/$stub.elf" reset/$stub.bin
+    echo "built firmware/reset/$stub.bin ($(stat -c %s reset/$stub.bin) bytes)"
+done

@@ -21,17 +21,11 @@ pub const UART_BASE: u64 = 0x1000_0000;
 pub const TEST_FINISHER_BASE: u64 = 0x10_0000;
 pub const RESET_ROM_BASE: u64 = 0x1000;
 
-/// The reset stub Spike runs before a test ROM: a0 = hart id, a1 = device
-/// tree (none here), then jump to the entry point stored at offset 24.
-/// Running the same instructions makes commit logs comparable line by line.
-const SPIKE_RESET_STUB: [u32; 6] = [
-    0x0000_0297, // auipc t0, 0
-    0x0202_8593, // addi  a1, t0, 32
-    0xf140_2573, // csrr  a0, mhartid
-    0x0182_b283, // ld    t0, 24(t0)
-    0x0002_8067, // jr    t0
-    0,
-];
+/// The reset stub Spike runs before a test ROM (source: firmware/reset/spike.S):
+/// a0 = hart id, a1 = device tree (none here), then jump to the entry point
+/// stored at offset 24. Running the same instructions makes commit logs
+/// comparable line by line.
+const SPIKE_RESET_STUB: &[u8] = include_bytes!("../../firmware/reset/spike.bin");
 
 pub struct BoardOptions {
     pub engine: EngineKind,
@@ -93,8 +87,8 @@ impl RiscvBoard {
         let loaded = load_image(&bus, image, RAM_BASE)?;
         if opts.reset_stub {
             let rom = Ram::new(RESET_ROM_BASE, 0x1000, true).map_err(|e| format!("cannot allocate boot ROM: {e}"))?;
-            let mut bytes: Vec<u8> = SPIKE_RESET_STUB.iter().flat_map(|w| w.to_le_bytes()).collect();
-            bytes.extend_from_slice(&loaded.entry.to_le_bytes());
+            let mut bytes = SPIKE_RESET_STUB.to_vec();
+            bytes[24..32].copy_from_slice(&loaded.entry.to_le_bytes());
             rom.write(RESET_ROM_BASE, &bytes);
             bus.add_ram(rom);
         }

@@ -9,15 +9,15 @@
 
 pub mod riscv64;
 pub mod syscall;
+mod task;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use goblin::elf::{header, program_header, Elf};
-use parking_lot::Mutex;
-use xlate_frontend::riscv::{Cpu, InstretClock, Riscv, SyscallHandler, PRV_U};
+use xlate_frontend::riscv::{Cpu, InstretClock, Riscv, PRV_U};
 use xlate_softmmu::{Bus, Ram, PAGE_SIZE};
-use xlate_translator::{Engine, EngineKind, Exit};
+use xlate_translator::{Engine, EngineKind};
 
 use syscall::{page_up, Ending, Mem, Process};
 
@@ -35,6 +35,8 @@ const INTERP_BASE: u64 = 0x7000_0000;
 const BRK_SIZE: u64 = 256 << 20;
 /// The M-mode trap stub (read-only): `wfi; j .`.
 const STUB_BASE: u64 = 1 << 40;
+/// The signal-return trampoline (`li a7, 139; ecall`), in the page above the stack.
+const SIGRETURN_TRAMPOLINE: u64 = STACK_TOP;
 
 pub struct ExecOptions {
     pub engine: EngineKind,
@@ -198,35 +200,17 @@ const AT_SECURE: u64 = 23;
 const AT_RANDOM: u64 = 25;
 const AT_EXECFN: u64 = 31;
 
-/// The riscv64 register convention around the neutral [`Process`].
-struct RiscvLinux {
-    proc: Mutex<Process>,
-}
-
-impl SyscallHandler for RiscvLinux {
-    fn syscall(&self, cpu: &mut Cpu) -> bool {
-        let nr = cpu.x(17);
-        let args = [cpu.x(10), cpu.x(11), cpu.x(12), cpu.x(13), cpu.x(14), cpu.x(15)];
-        let bus = cpu.bus.clone();
-        let mut mem = Mem { bus: &bus, dirty_code: Vec::new() };
-        let mut p = self.proc.lock();
-        let r = p.syscall(&mut mem, nr, args, cpu.pc);
-        cpu.set_x(10, r);
-        cpu.ctl.dirty_code.extend(mem.dirty_code);
-        if p.ending.is_some() {
-            bus.request_halt(0);
-        }
-        true
-    }
-}
-
 fn signal_name(sig: i32) -> String {
     match sig {
         4 => "SIGILL".into(),
         5 => "SIGTRAP".into(),
         6 => "SIGABRT".into(),
         7 => "SIGBUS".into(),
+        8 => "SIGFPE".into(),
         9 => "SIGKILL".into(),
+        10 => "SIGUSR1".into(),
+        12 => "SIGUSR2".into(),
+        14 => "SIGALRM".into(),
         11 => "SIGSEGV".into(),
         15 => "SIGTERM".into(),
         n => format!("signal {n}"),
@@ -314,41 +298,33 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
     let sp = build_stack(&mut mem, &opts.args, &opts.env, &auxv, &execfn)
         .map_err(|_| "the arguments and environment do not fit on the guest stack".to_string())?;
 
-    let os = Arc::new(RiscvLinux { proc: Mutex::new(proc) });
+    // li a7, 139 (rt_sigreturn); ecall
+    let tramp: Vec<u8> = [0x08b0_0893u32, 0x0000_0073].iter().flat_map(|w| w.to_le_bytes()).collect();
+    bus.write_bytes(SIGRETURN_TRAMPOLINE, &tramp);
+
+    let shared = task::Shared::new(proc, bus.clone(), SIGRETURN_TRAMPOLINE, opts.engine, opts.jit_threshold);
+    let main_thread = shared.main_thread();
     let mut cpu = Cpu::new(bus.clone(), 0, Arc::new(InstretClock(100)));
     enter_user(&mut cpu, entry, sp);
-    cpu.syscall = Some(os.clone());
+    cpu.syscall = Some(main_thread.clone());
     let mut engine = Engine::<Riscv>::new(opts.engine, opts.jit_threshold)?;
-    loop {
-        let exit = engine.run(&mut cpu, 1 << 22);
-        if let Some(end) = os.proc.lock().ending {
-            return Ok(match end {
-                Ending::Exited(code) => code,
-                Ending::Signaled(sig) => {
-                    eprintln!("xlate: guest killed by {}", signal_name(sig));
-                    128 + sig
-                }
-            });
+    task::run_thread(&main_thread, &mut cpu, &mut engine);
+    task::wait_for_end(&shared);
+    let end = shared.proc.lock().ending;
+    Ok(match end {
+        Some(Ending::Exited(code)) => code,
+        Some(Ending::Signaled(sig)) => {
+            if !shared.reported.load(std::sync::atomic::Ordering::SeqCst) {
+                eprintln!("xlate: guest killed by {}", signal_name(sig));
+            }
+            128 + sig
         }
-        if cpu.prv != PRV_U {
-            let (cause, epc, tval) = (cpu.csr.mcause, cpu.csr.mepc, cpu.csr.mtval);
-            let sig = match cause {
-                2 => 4,         // illegal instruction: SIGILL
-                3 => 5,         // breakpoint: SIGTRAP
-                0 | 4 | 6 => 7, // misaligned: SIGBUS
-                _ => 11,        // access and page faults: SIGSEGV
-            };
-            eprintln!("xlate: guest killed by {} at pc {epc:#x} (cause {cause}, tval {tval:#x})", signal_name(sig));
-            return Ok(128 + sig);
-        }
-        if let Exit::Halted(_) = exit {
-            return Err("guest stopped unexpectedly".into());
-        }
-    }
+        None => return Err("guest stopped unexpectedly".into()),
+    })
 }
 
 /// U-mode at `entry` with translation off, PMP open, FPU on and traps to the stub.
-fn enter_user(cpu: &mut Cpu, entry: u64, sp: u64) {
+pub(crate) fn enter_user(cpu: &mut Cpu, entry: u64, sp: u64) {
     use xlate_frontend::riscv::csr::MSTATUS_FS;
     let _ = cpu.csr_write(0x3b0, (1u64 << 54) - 1);
     let _ = cpu.csr_write(0x3a0, 0x1f); // NAPOT | R | W | X

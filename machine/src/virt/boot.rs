@@ -7,31 +7,22 @@ use xlate_softmmu::Bus;
 use super::map::*;
 use crate::elf::{is_elf, load_image};
 
-/// The reset vector at 0x1000, run by every hart: a0 = hart id, a1 = device
-/// tree, a2 = fw_dynamic_info, then jump to the address at offset 24.
-const RESET_ROM: [u32; 6] = [
-    0x0000_0297, // auipc t0, 0
-    0x0282_8613, // addi  a2, t0, 40      fw_dynamic_info
-    0xf140_2573, // csrr  a0, mhartid
-    0x0202_b583, // ld    a1, 32(t0)      device tree
-    0x0182_b283, // ld    t0, 24(t0)      entry
-    0x0002_8067, // jr    t0
-];
-
-/// OpenSBI's `struct fw_dynamic_info` magic ("OSBI") and the version we fill.
-const FW_DYNAMIC_MAGIC: u64 = 0x4942_534f;
-const FW_DYNAMIC_VERSION: u64 = 2;
-/// fw_dynamic_info.next_mode: supervisor.
-const NEXT_MODE_S: u64 = 1;
+/// The reset vector at 0x1000 (source: firmware/reset/riscv-virt.S): a0 = hart
+/// id, a1 = device tree, a2 = fw_dynamic_info, then jump to the entry.
+const RESET_ROM: &[u8] = include_bytes!("../../../firmware/reset/riscv-virt.bin");
+/// Offsets of the words the board fills in the reset ROM.
+const ROM_ENTRY: usize = 24;
+const ROM_FDT: usize = 32;
+const ROM_NEXT_ADDR: usize = 56;
 
 /// Linux RISC-V `Image` header: magic at 0x38 ("RSC\x05"), text offset at 8.
 const IMAGE_MAGIC2: &[u8] = b"RSC\x05";
 
 /// Bytes of the reset ROM, filled with the addresses it hands over.
 pub fn reset_rom(entry: u64, fdt: u64, next: u64) -> Vec<u8> {
-    let mut rom: Vec<u8> = RESET_ROM.iter().flat_map(|w| w.to_le_bytes()).collect();
-    for v in [entry, fdt, FW_DYNAMIC_MAGIC, FW_DYNAMIC_VERSION, next, NEXT_MODE_S, 0, 0] {
-        rom.extend_from_slice(&v.to_le_bytes());
+    let mut rom = RESET_ROM.to_vec();
+    for (at, v) in [(ROM_ENTRY, entry), (ROM_FDT, fdt), (ROM_NEXT_ADDR, next)] {
+        rom[at..at + 8].copy_from_slice(&v.to_le_bytes());
     }
     rom
 }

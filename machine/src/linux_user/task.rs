@@ -1,0 +1,921 @@
+//! riscv64 Linux user-mode threads, signals and futexes.
+//!
+//! Every guest thread runs on its own host thread with its own [`Cpu`] and
+//! [`Engine`]; they share the bus (guest RAM) and one [`Shared`] process
+//! state. The system calls that need a thread's identity or registers
+//! (clone, exit, futex, signals) are handled here; the rest go to the
+//! ISA-neutral [`Process`] under its lock.
+//!
+//! Signal frames use the Linux riscv64 `struct rt_sigframe` layout (siginfo,
+//! then a ucontext whose uc_mcontext is sc_regs + the D-extension FP state);
+//! handlers return through a `li a7, 139; ecall` trampoline in a guest page
+//! the emulator owns (riscv64 Linux returns through the vDSO, which we lack).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Condvar, Mutex};
+use xlate_frontend::riscv::{Cpu, InstretClock, Riscv, SyscallHandler, F0, PRV_U, STOP_TRAP};
+use xlate_softmmu::Bus;
+use xlate_translator::{Engine, EngineKind, Exit};
+
+use super::syscall::{Ending, Mem, Process};
+
+const NSIG: usize = 64;
+const SIGKILL: i32 = 9;
+const SIGSTOP: i32 = 19;
+const SIGALRM: i32 = 14;
+const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+
+const SA_ONSTACK: u64 = 0x0800_0000;
+const SA_NODEFER: u64 = 0x4000_0000;
+const SA_RESETHAND: u64 = 0x8000_0000;
+const SS_ONSTACK: u32 = 1;
+const SS_DISABLE: u32 = 2;
+
+const SI_USER: i32 = 0;
+const SI_TKILL: i32 = -6;
+
+const CLONE_VM: u64 = 0x100;
+const CLONE_SETTLS: u64 = 0x80000;
+const CLONE_PARENT_SETTID: u64 = 0x100000;
+const CLONE_CHILD_CLEARTID: u64 = 0x200000;
+const CLONE_CHILD_SETTID: u64 = 0x1000000;
+const CLONE_THREAD: u64 = 0x10000;
+
+/// `struct rt_sigframe`: siginfo (128) + ucontext (960).
+const FRAME_SIZE: u64 = 1088;
+const UC: u64 = 128;
+const UC_STACK: u64 = UC + 16;
+const UC_SIGMASK: u64 = UC + 40;
+/// uc_mcontext: 16-aligned after the 128-byte sigset area.
+const MCTX: u64 = UC + 176;
+const MCTX_FP: u64 = MCTX + 256;
+const MCTX_FCSR: u64 = MCTX_FP + 256;
+
+/// Slice of instructions between checks for asynchronous signals.
+const SLICE: u64 = 1 << 20;
+
+#[derive(Clone, Copy, Default)]
+struct SigAction {
+    handler: u64,
+    flags: u64,
+    mask: u64,
+}
+
+#[derive(Clone, Copy)]
+struct SigInfo {
+    code: i32,
+    /// si_addr for faults, si_pid for kill.
+    value: u64,
+}
+
+struct Waiter {
+    id: u64,
+    addr: u64,
+    bitset: u32,
+    woken: bool,
+}
+
+/// State shared by every thread of the process.
+pub struct Shared {
+    pub proc: Mutex<Process>,
+    pub bus: Arc<Bus>,
+    actions: Mutex<[SigAction; NSIG + 1]>,
+    futex: Mutex<Vec<Waiter>>,
+    futex_cv: Condvar,
+    next_waiter: AtomicU64,
+    threads: Mutex<HashMap<i32, Arc<Thread>>>,
+    next_tid: AtomicU32,
+    /// The process ended (exit_group or a fatal signal): every thread stops.
+    pub dead: AtomicBool,
+    /// A fatal signal's message was already printed.
+    pub reported: AtomicBool,
+    pub pid: i32,
+    trampoline: u64,
+    engine: EngineKind,
+    threshold: u32,
+    alarm_gen: AtomicU64,
+}
+
+impl Shared {
+    pub fn new(proc: Process, bus: Arc<Bus>, trampoline: u64, engine: EngineKind, threshold: u32) -> Arc<Shared> {
+        let pid = std::process::id() as i32;
+        Arc::new(Shared {
+            proc: Mutex::new(proc),
+            bus,
+            actions: Mutex::new([SigAction::default(); NSIG + 1]),
+            futex: Mutex::new(Vec::new()),
+            futex_cv: Condvar::new(),
+            next_waiter: AtomicU64::new(1),
+            threads: Mutex::new(HashMap::new()),
+            next_tid: AtomicU32::new(pid as u32 + 1),
+            dead: AtomicBool::new(false),
+            reported: AtomicBool::new(false),
+            pid,
+            trampoline,
+            engine,
+            threshold,
+            alarm_gen: AtomicU64::new(0),
+        })
+    }
+
+    /// The main thread (tid == pid).
+    pub fn main_thread(self: &Arc<Shared>) -> Arc<Thread> {
+        let t = Arc::new(Thread::new(self.clone(), self.pid, 0));
+        self.threads.lock().insert(self.pid, t.clone());
+        t
+    }
+
+    fn end(&self, e: Ending) {
+        {
+            let mut p = self.proc.lock();
+            if p.ending.is_none() {
+                p.ending = Some(e);
+            }
+        }
+        self.dead.store(true, Ordering::SeqCst);
+        self.bus.request_halt(0);
+        self.futex_cv.notify_all();
+    }
+
+    /// Atomic view of a guest u32 (futex word).
+    fn word(&self, addr: u64) -> Option<&AtomicU32> {
+        if addr % 4 != 0 {
+            return None;
+        }
+        let (page, ro, _) = self.bus.host_page(addr)?;
+        if ro {
+            return None;
+        }
+        // SAFETY: the page is live guest RAM for the bus's lifetime (which
+        // outlives `self`), and the word is aligned and inside the page.
+        Some(unsafe { &*(page.add((addr & 0xfff) as usize) as *const AtomicU32) })
+    }
+
+    fn futex_wait(&self, addr: u64, val: u32, bitset: u32, deadline: Option<Instant>) -> Result<u64, i32> {
+        if bitset == 0 {
+            return Err(libc::EINVAL);
+        }
+        let w = self.word(addr).ok_or(libc::EFAULT)?;
+        let mut q = self.futex.lock();
+        if w.load(Ordering::SeqCst) != val {
+            return Err(libc::EAGAIN);
+        }
+        let id = self.next_waiter.fetch_add(1, Ordering::Relaxed);
+        q.push(Waiter { id, addr, bitset, woken: false });
+        loop {
+            let step = Duration::from_millis(50);
+            let wait = match deadline {
+                Some(d) => d.saturating_duration_since(Instant::now()).min(step),
+                None => step,
+            };
+            self.futex_cv.wait_for(&mut q, wait);
+            let pos = q.iter().position(|x| x.id == id).expect("futex waiter vanished");
+            if q[pos].woken {
+                q.swap_remove(pos);
+                return Ok(0);
+            }
+            if self.dead.load(Ordering::Relaxed) {
+                q.swap_remove(pos);
+                return Err(libc::EINTR);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                q.swap_remove(pos);
+                return Err(libc::ETIMEDOUT);
+            }
+        }
+    }
+
+    fn futex_wake(&self, addr: u64, n: u64, bitset: u32) -> u64 {
+        let mut q = self.futex.lock();
+        let mut woken = 0;
+        for w in q.iter_mut() {
+            if woken >= n {
+                break;
+            }
+            if w.addr == addr && !w.woken && w.bitset & bitset != 0 {
+                w.woken = true;
+                woken += 1;
+            }
+        }
+        if woken > 0 {
+            self.futex_cv.notify_all();
+        }
+        woken
+    }
+
+    fn futex_requeue(&self, addr: u64, n: u64, n2: u64, addr2: u64, cmp: Option<u32>) -> Result<u64, i32> {
+        let w = self.word(addr).ok_or(libc::EFAULT)?;
+        let mut q = self.futex.lock();
+        if cmp.is_some_and(|v| w.load(Ordering::SeqCst) != v) {
+            return Err(libc::EAGAIN);
+        }
+        let (mut woken, mut moved) = (0, 0);
+        for w in q.iter_mut().filter(|w| w.addr == addr && !w.woken) {
+            if woken < n {
+                w.woken = true;
+                woken += 1;
+            } else if moved < n2 {
+                w.addr = addr2;
+                moved += 1;
+            }
+        }
+        self.futex_cv.notify_all();
+        Ok(woken + moved)
+    }
+
+    fn post(&self, tid: i32, sig: i32, info: SigInfo) -> Result<u64, i32> {
+        let t = self.threads.lock().get(&tid).cloned().ok_or(libc::ESRCH)?;
+        t.post(sig, info);
+        Ok(0)
+    }
+}
+
+/// Per-thread signal state.
+struct ThreadState {
+    mask: u64,
+    alt_sp: u64,
+    alt_size: u64,
+    alt_disabled: bool,
+    clear_tid: u64,
+    info: HashMap<i32, SigInfo>,
+}
+
+pub struct Thread {
+    pub shared: Arc<Shared>,
+    pub tid: i32,
+    pending: AtomicU64,
+    st: Mutex<ThreadState>,
+    /// The thread called exit (not exit_group).
+    pub exited: AtomicBool,
+}
+
+fn bit(sig: i32) -> u64 {
+    1u64 << (sig - 1)
+}
+
+fn default_ignored(sig: i32) -> bool {
+    matches!(sig, 17 | 18 | 23 | 28) // SIGCHLD, SIGCONT, SIGURG, SIGWINCH
+}
+
+fn timespec_dur(mem: &Mem, addr: u64) -> Result<Duration, i32> {
+    let sec = mem.u64(addr)? as i64;
+    let nsec = mem.u64(addr + 8)? as i64;
+    if sec < 0 || !(0..1_000_000_000).contains(&nsec) {
+        return Err(libc::EINVAL);
+    }
+    Ok(Duration::new((sec as u64).min(1 << 40), nsec as u32))
+}
+
+fn syscall_name(nr: u64) -> &'static str {
+    match nr {
+        93 => "exit",
+        94 => "exit_group",
+        96 => "set_tid_address",
+        98 => "futex",
+        101 => "nanosleep",
+        102 => "getitimer",
+        103 => "setitimer",
+        115 => "clock_nanosleep",
+        124 => "sched_yield",
+        129 => "kill",
+        130 => "tkill",
+        131 => "tgkill",
+        132 => "sigaltstack",
+        134 => "rt_sigaction",
+        135 => "rt_sigprocmask",
+        136 => "rt_sigpending",
+        139 => "rt_sigreturn",
+        172 => "getpid",
+        178 => "gettid",
+        220 => "clone",
+        435 => "clone3",
+        _ => "?",
+    }
+}
+
+/// What one of this module's system calls did.
+enum Outcome {
+    /// Not ours: hand it to [`Process`].
+    NotMine,
+    Ret(Result<u64, i32>),
+    /// Registers and pc were replaced (rt_sigreturn); a0 stays as restored.
+    Replaced,
+    /// The thread is gone.
+    Exited,
+}
+
+impl Thread {
+    fn new(shared: Arc<Shared>, tid: i32, mask: u64) -> Thread {
+        Thread {
+            shared,
+            tid,
+            pending: AtomicU64::new(0),
+            st: Mutex::new(ThreadState {
+                mask,
+                alt_sp: 0,
+                alt_size: 0,
+                alt_disabled: true,
+                clear_tid: 0,
+                info: HashMap::new(),
+            }),
+            exited: AtomicBool::new(false),
+        }
+    }
+
+    fn post(&self, sig: i32, info: SigInfo) {
+        self.st.lock().info.insert(sig, info);
+        self.pending.fetch_or(bit(sig), Ordering::SeqCst);
+    }
+
+    fn kill_process(&self, sig: i32) {
+        self.shared.end(Ending::Signaled(sig));
+    }
+
+    /// Delivers one pending, unblocked signal (if any) with `cpu.pc` as the
+    /// resume point. Returns true if the hart was redirected to a handler.
+    fn deliver_pending(&self, cpu: &mut Cpu) -> bool {
+        loop {
+            let pending = self.pending.load(Ordering::SeqCst);
+            if pending == 0 {
+                return false;
+            }
+            let mask = self.st.lock().mask;
+            let ready = pending & !(mask & !UNBLOCKABLE);
+            if ready == 0 {
+                return false;
+            }
+            let sig = ready.trailing_zeros() as i32 + 1;
+            self.pending.fetch_and(!bit(sig), Ordering::SeqCst);
+            let info = self.st.lock().info.remove(&sig).unwrap_or(SigInfo { code: SI_USER, value: 0 });
+            let act = self.shared.actions.lock()[sig as usize];
+            match act.handler {
+                0 if default_ignored(sig) => continue,
+                0 => {
+                    self.kill_process(sig);
+                    return false;
+                }
+                1 => continue,
+                _ => {
+                    let pc = cpu.pc;
+                    return self.setup_frame(cpu, sig, info, pc);
+                }
+            }
+        }
+    }
+
+    /// A synchronous fault: runs the guest's handler, or kills the process.
+    fn deliver_fault(&self, cpu: &mut Cpu, sig: i32, code: i32, addr: u64, pc: u64) -> bool {
+        let act = self.shared.actions.lock()[sig as usize];
+        let blocked = self.st.lock().mask & bit(sig) != 0;
+        if act.handler <= 1 || blocked {
+            return false;
+        }
+        self.setup_frame(cpu, sig, SigInfo { code, value: addr }, pc)
+    }
+
+    /// Pushes an rt_sigframe and points the hart at the handler.
+    fn setup_frame(&self, cpu: &mut Cpu, sig: i32, info: SigInfo, resume: u64) -> bool {
+        let sh = &self.shared;
+        let act = sh.actions.lock()[sig as usize];
+        let mut st = self.st.lock();
+        let mut sp = cpu.x(2);
+        let on_alt = st.alt_size != 0 && sp > st.alt_sp && sp <= st.alt_sp + st.alt_size;
+        if act.flags & SA_ONSTACK != 0 && !st.alt_disabled && st.alt_size != 0 && !on_alt {
+            sp = st.alt_sp + st.alt_size;
+        }
+        let frame = (sp.wrapping_sub(FRAME_SIZE)) & !15;
+        let mut b = vec![0u8; FRAME_SIZE as usize];
+        let mut put = |off: u64, v: &[u8]| b[off as usize..off as usize + v.len()].copy_from_slice(v);
+        put(0, &sig.to_le_bytes());
+        put(8, &info.code.to_le_bytes());
+        if info.code == SI_USER || info.code == SI_TKILL {
+            put(16, &(info.value as u32).to_le_bytes());
+            // SAFETY: plain id query.
+            put(20, &unsafe { libc::getuid() }.to_le_bytes());
+        } else {
+            put(16, &info.value.to_le_bytes());
+        }
+        put(UC_STACK, &st.alt_sp.to_le_bytes());
+        let ss_flags = if st.alt_disabled || st.alt_size == 0 {
+            SS_DISABLE
+        } else if on_alt {
+            SS_ONSTACK
+        } else {
+            0
+        };
+        put(UC_STACK + 8, &ss_flags.to_le_bytes());
+        put(UC_STACK + 16, &st.alt_size.to_le_bytes());
+        put(UC_SIGMASK, &st.mask.to_le_bytes());
+        put(MCTX, &resume.to_le_bytes());
+        for r in 1..32 {
+            put(MCTX + 8 * r as u64, &cpu.regs[r].to_le_bytes());
+        }
+        for r in 0..32 {
+            put(MCTX_FP + 8 * r as u64, &cpu.regs[F0 + r].to_le_bytes());
+        }
+        let fcsr = ((cpu.csr.frm << 5) | cpu.csr.fflags) as u32;
+        put(MCTX_FCSR, &fcsr.to_le_bytes());
+        let mut mem = Mem { bus: &sh.bus, dirty_code: Vec::new() };
+        if mem.write(frame, &b).is_err() {
+            drop(st);
+            self.kill_process(11);
+            return false;
+        }
+        cpu.ctl.dirty_code.extend(mem.dirty_code);
+        st.mask |= act.mask;
+        if act.flags & SA_NODEFER == 0 {
+            st.mask |= bit(sig);
+        }
+        st.mask &= !UNBLOCKABLE;
+        drop(st);
+        if act.flags & SA_RESETHAND != 0 {
+            sh.actions.lock()[sig as usize] = SigAction::default();
+        }
+        cpu.set_x(10, sig as u64);
+        cpu.set_x(11, frame);
+        cpu.set_x(12, frame + UC);
+        cpu.set_x(1, sh.trampoline);
+        cpu.set_x(2, frame);
+        cpu.pc = act.handler;
+        true
+    }
+
+    fn sigreturn(&self, cpu: &mut Cpu) -> bool {
+        let mem = Mem { bus: &self.shared.bus, dirty_code: Vec::new() };
+        let frame = cpu.x(2);
+        let Ok(b) = mem.read(frame, FRAME_SIZE as usize) else {
+            self.kill_process(11);
+            return false;
+        };
+        let get = |off: u64| u64::from_le_bytes(b[off as usize..off as usize + 8].try_into().unwrap_or([0; 8]));
+        for r in 1..32 {
+            cpu.regs[r] = get(MCTX + 8 * r as u64);
+        }
+        for r in 0..32 {
+            cpu.regs[F0 + r] = get(MCTX_FP + 8 * r as u64);
+        }
+        let fcsr = get(MCTX_FCSR) & 0xff;
+        cpu.csr.fflags = fcsr & 0x1f;
+        cpu.csr.frm = (fcsr >> 5) & 7;
+        cpu.pc = get(MCTX);
+        self.st.lock().mask = get(UC_SIGMASK) & !UNBLOCKABLE;
+        true
+    }
+
+    /// Thread exit: clear_child_tid and wake its joiner.
+    fn exit_thread(&self) {
+        let clear = self.st.lock().clear_tid;
+        if clear != 0 {
+            if let Some(w) = self.shared.word(clear) {
+                w.store(0, Ordering::SeqCst);
+                self.shared.futex_wake(clear, 1, u32::MAX);
+            }
+        }
+        self.shared.threads.lock().remove(&self.tid);
+        self.exited.store(true, Ordering::SeqCst);
+    }
+
+    fn mine(&self, cpu: &mut Cpu, nr: u64, a: [u64; 6]) -> Outcome {
+        let sh = &self.shared;
+        let bus = sh.bus.clone();
+        let mut mem = Mem { bus: &bus, dirty_code: Vec::new() };
+        let r = match nr {
+            93 => {
+                self.exit_thread();
+                if sh.threads.lock().is_empty() {
+                    sh.end(Ending::Exited(a[0] as i32 & 0xff));
+                }
+                return Outcome::Exited;
+            }
+            94 => {
+                sh.end(Ending::Exited(a[0] as i32 & 0xff));
+                return Outcome::Exited;
+            }
+            96 => {
+                self.st.lock().clear_tid = a[0];
+                Ok(self.tid as u64)
+            }
+            178 => Ok(self.tid as u64),
+            172 => Ok(sh.pid as u64),
+            124 => {
+                std::thread::yield_now();
+                Ok(0)
+            }
+            101 | 115 => {
+                let req = if nr == 101 { a[0] } else { a[2] };
+                match timespec_dur(&mem, req) {
+                    Ok(_) if nr == 115 && a[1] & 1 != 0 => Ok(0), // TIMER_ABSTIME: not emulated
+                    Ok(d) => {
+                        let end = Instant::now() + d;
+                        loop {
+                            let now = Instant::now();
+                            if now >= end || sh.dead.load(Ordering::Relaxed) {
+                                break Ok(0);
+                            }
+                            if self.pending.load(Ordering::SeqCst) & !self.st.lock().mask != 0 {
+                                break Err(libc::EINTR);
+                            }
+                            std::thread::sleep((end - now).min(Duration::from_millis(10)));
+                        }
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            98 => self.futex(&mem, a),
+            220 => self.clone_thread(cpu, &mut mem, a),
+            435 => Err(libc::ENOSYS), // clone3: glibc falls back to clone
+            134 => self.sigaction(&mut mem, a),
+            135 => {
+                let r = (|| {
+                    let mut st = self.st.lock();
+                    let old = st.mask;
+                    if a[1] != 0 {
+                        let set = mem.u64(a[1])?;
+                        st.mask = match a[0] {
+                            0 => old | set,
+                            1 => old & !set,
+                            2 => set,
+                            _ => return Err(libc::EINVAL),
+                        } & !UNBLOCKABLE;
+                    }
+                    if a[2] != 0 {
+                        mem.put_u64(a[2], old)?;
+                    }
+                    Ok(0)
+                })();
+                r
+            }
+            136 => {
+                let p = self.pending.load(Ordering::SeqCst);
+                mem.put_u64(a[0], p).map(|_| 0)
+            }
+            132 => self.sigaltstack(cpu, &mut mem, a),
+            139 => {
+                return if self.sigreturn(cpu) { Outcome::Replaced } else { Outcome::Exited };
+            }
+            129 => {
+                let (pid, sig) = (a[0] as i32, a[1] as i32);
+                if !(0..=NSIG as i32).contains(&sig) {
+                    Err(libc::EINVAL)
+                } else if pid != sh.pid && pid != 0 && pid != -1 {
+                    Err(libc::ESRCH)
+                } else if sig == 0 {
+                    Ok(0)
+                } else {
+                    self.post(sig, SigInfo { code: SI_USER, value: sh.pid as u64 });
+                    Ok(0)
+                }
+            }
+            130 | 131 => {
+                let (tgid, tid, sig) = if nr == 131 {
+                    (a[0] as i32, a[1] as i32, a[2] as i32)
+                } else {
+                    (sh.pid, a[0] as i32, a[1] as i32)
+                };
+                if !(0..=NSIG as i32).contains(&sig) {
+                    Err(libc::EINVAL)
+                } else if tgid != sh.pid {
+                    Err(libc::ESRCH)
+                } else if sig == 0 {
+                    sh.threads.lock().get(&tid).map(|_| 0).ok_or(libc::ESRCH)
+                } else {
+                    sh.post(tid, sig, SigInfo { code: SI_TKILL, value: sh.pid as u64 })
+                }
+            }
+            102 => {
+                if a[1] != 0 {
+                    mem.write(a[1], &[0u8; 32]).map(|_| 0)
+                } else {
+                    Ok(0)
+                }
+            }
+            103 => self.setitimer(&mut mem, a),
+            _ => return Outcome::NotMine,
+        };
+        cpu.ctl.dirty_code.extend(mem.dirty_code);
+        Outcome::Ret(r)
+    }
+
+    fn sigaction(&self, mem: &mut Mem, a: [u64; 6]) -> Result<u64, i32> {
+        let sig = a[0] as i32;
+        if !(1..=NSIG as i32).contains(&sig) {
+            return Err(libc::EINVAL);
+        }
+        let new = if a[1] != 0 {
+            if sig == SIGKILL || sig == SIGSTOP {
+                return Err(libc::EINVAL);
+            }
+            Some(SigAction { handler: mem.u64(a[1])?, flags: mem.u64(a[1] + 8)?, mask: mem.u64(a[1] + 16)? })
+        } else {
+            None
+        };
+        let mut acts = self.shared.actions.lock();
+        let old = acts[sig as usize];
+        if a[2] != 0 {
+            mem.put_u64(a[2], old.handler)?;
+            mem.put_u64(a[2] + 8, old.flags)?;
+            mem.put_u64(a[2] + 16, old.mask)?;
+        }
+        if let Some(n) = new {
+            acts[sig as usize] = n;
+        }
+        Ok(0)
+    }
+
+    fn sigaltstack(&self, cpu: &Cpu, mem: &mut Mem, a: [u64; 6]) -> Result<u64, i32> {
+        let mut st = self.st.lock();
+        let sp = cpu.x(2);
+        let on_alt = !st.alt_disabled && st.alt_size != 0 && sp > st.alt_sp && sp <= st.alt_sp + st.alt_size;
+        if a[1] != 0 {
+            let flags = if on_alt {
+                SS_ONSTACK
+            } else if st.alt_disabled {
+                SS_DISABLE
+            } else {
+                0
+            };
+            mem.put_u64(a[1], st.alt_sp)?;
+            mem.put_u64(a[1] + 8, u64::from(flags))?;
+            mem.put_u64(a[1] + 16, st.alt_size)?;
+        }
+        if a[0] != 0 {
+            if on_alt {
+                return Err(libc::EPERM);
+            }
+            let ss_sp = mem.u64(a[0])?;
+            let flags = mem.u64(a[0] + 8)? as u32;
+            let size = mem.u64(a[0] + 16)?;
+            if flags & SS_DISABLE != 0 {
+                st.alt_disabled = true;
+                st.alt_sp = 0;
+                st.alt_size = 0;
+            } else if flags & !SS_ONSTACK & !(1u32 << 31) != 0 {
+                return Err(libc::EINVAL);
+            } else {
+                if size < 2048 {
+                    return Err(libc::ENOMEM);
+                }
+                st.alt_disabled = false;
+                st.alt_sp = ss_sp;
+                st.alt_size = size;
+            }
+        }
+        Ok(0)
+    }
+
+    fn setitimer(&self, mem: &mut Mem, a: [u64; 6]) -> Result<u64, i32> {
+        if a[0] != 0 {
+            return Err(libc::EINVAL); // only ITIMER_REAL
+        }
+        if a[2] != 0 {
+            mem.write(a[2], &[0u8; 32])?;
+        }
+        let sh = self.shared.clone();
+        let gen = sh.alarm_gen.fetch_add(1, Ordering::SeqCst) + 1;
+        if a[1] == 0 {
+            return Ok(0);
+        }
+        let us = |addr: u64| -> Result<Duration, i32> {
+            Ok(Duration::from_secs(mem.u64(addr)?) + Duration::from_micros(mem.u64(addr + 8)?))
+        };
+        let interval = us(a[1])?;
+        let value = us(a[1] + 16)?;
+        if value.is_zero() {
+            return Ok(0);
+        }
+        std::thread::spawn(move || {
+            let mut wait = value;
+            loop {
+                std::thread::sleep(wait);
+                if sh.alarm_gen.load(Ordering::SeqCst) != gen || sh.dead.load(Ordering::SeqCst) {
+                    return;
+                }
+                let _ = sh.post(sh.pid, SIGALRM, SigInfo { code: 0x80, value: 0 }); // SI_KERNEL
+                if interval.is_zero() {
+                    return;
+                }
+                wait = interval;
+            }
+        });
+        Ok(0)
+    }
+
+    fn futex(&self, mem: &Mem, a: [u64; 6]) -> Result<u64, i32> {
+        const FUTEX_CLOCK_REALTIME: u64 = 256;
+        let sh = &self.shared;
+        let (addr, op, val) = (a[0], a[1], a[2] as u32);
+        let cmd = op & 0x7f;
+        let deadline = |abs: bool| -> Result<Option<Instant>, i32> {
+            if a[3] == 0 {
+                return Ok(None);
+            }
+            let d = timespec_dur(mem, a[3])?;
+            if !abs {
+                return Ok(Some(Instant::now() + d));
+            }
+            let clock = if op & FUTEX_CLOCK_REALTIME != 0 { libc::CLOCK_REALTIME } else { libc::CLOCK_MONOTONIC };
+            let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+            // SAFETY: valid out-pointer.
+            unsafe { libc::clock_gettime(clock, &mut ts) };
+            let now = Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
+            Ok(Some(Instant::now() + d.saturating_sub(now)))
+        };
+        match cmd {
+            0 => sh.futex_wait(addr, val, u32::MAX, deadline(false)?),
+            9 => sh.futex_wait(addr, val, a[5] as u32, deadline(true)?),
+            1 => Ok(sh.futex_wake(addr, u64::from(val), u32::MAX)),
+            10 => Ok(sh.futex_wake(addr, u64::from(val), a[5] as u32)),
+            3 => sh.futex_requeue(addr, u64::from(val), a[3], a[4], None),
+            4 => sh.futex_requeue(addr, u64::from(val), a[3], a[4], Some(a[5] as u32)),
+            _ => Err(libc::ENOSYS),
+        }
+    }
+
+    fn clone_thread(&self, cpu: &Cpu, mem: &mut Mem, a: [u64; 6]) -> Result<u64, i32> {
+        let flags = a[0];
+        if flags & (CLONE_VM | CLONE_THREAD) != (CLONE_VM | CLONE_THREAD) {
+            return Err(libc::ENOSYS); // fork-like clones are not emulated
+        }
+        let sh = &self.shared;
+        let tid = sh.next_tid.fetch_add(1, Ordering::SeqCst) as i32;
+        if flags & CLONE_PARENT_SETTID != 0 {
+            mem.put_u32(a[2], tid as u32)?;
+        }
+        if flags & CLONE_CHILD_SETTID != 0 {
+            mem.put_u32(a[4], tid as u32)?;
+        }
+        let child = Arc::new(Thread::new(sh.clone(), tid, self.st.lock().mask));
+        if flags & CLONE_CHILD_CLEARTID != 0 {
+            child.st.lock().clear_tid = a[4];
+        }
+        let mut regs = cpu.regs;
+        regs[10] = 0;
+        if a[1] != 0 {
+            regs[2] = a[1];
+        }
+        if flags & CLONE_SETTLS != 0 {
+            regs[4] = a[3];
+        }
+        let pc = cpu.pc + 4;
+        let (frm, fflags) = (cpu.csr.frm, cpu.csr.fflags);
+        sh.threads.lock().insert(tid, child.clone());
+        let spawned = std::thread::Builder::new().stack_size(16 << 20).name(format!("guest-{tid}")).spawn(move || {
+            let sh = child.shared.clone();
+            let mut cpu = Cpu::new(sh.bus.clone(), 0, Arc::new(InstretClock(100)));
+            super::enter_user(&mut cpu, pc, 0);
+            cpu.regs = regs;
+            cpu.csr.frm = frm;
+            cpu.csr.fflags = fflags;
+            cpu.syscall = Some(child.clone());
+            match Engine::<Riscv>::new(sh.engine, sh.threshold) {
+                Ok(mut engine) => run_thread(&child, &mut cpu, &mut engine),
+                Err(e) => {
+                    eprintln!("xlate: cannot start a guest thread: {e}");
+                    sh.end(Ending::Exited(1));
+                }
+            }
+        });
+        if spawned.is_err() {
+            sh.threads.lock().remove(&tid);
+            return Err(libc::EAGAIN);
+        }
+        Ok(tid as u64)
+    }
+}
+
+impl SyscallHandler for Thread {
+    fn syscall(&self, cpu: &mut Cpu) -> bool {
+        let nr = cpu.x(17);
+        let a = [cpu.x(10), cpu.x(11), cpu.x(12), cpu.x(13), cpu.x(14), cpu.x(15)];
+        let pc = cpu.pc;
+        let sh = &self.shared;
+        let strace = sh.proc.lock().strace;
+        match self.mine(cpu, nr, a) {
+            Outcome::NotMine => {
+                let bus = sh.bus.clone();
+                let mut mem = Mem { bus: &bus, dirty_code: Vec::new() };
+                let r = sh.proc.lock().syscall(&mut mem, nr, a, pc);
+                cpu.set_x(10, r);
+                cpu.ctl.dirty_code.extend(mem.dirty_code);
+            }
+            Outcome::Ret(r) => {
+                let v = match r {
+                    Ok(v) => v,
+                    Err(e) => (-i64::from(e)) as u64,
+                };
+                if strace {
+                    eprintln!(
+                        "[strace] {}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {:#x}",
+                        syscall_name(nr),
+                        a[0],
+                        a[1],
+                        a[2],
+                        a[3],
+                        a[4],
+                        a[5],
+                        v
+                    );
+                }
+                cpu.set_x(10, v);
+            }
+            Outcome::Replaced => {
+                // Resume where the frame says; then maybe another signal.
+                self.deliver_pending(cpu);
+                cpu.stop = STOP_TRAP;
+                return true;
+            }
+            Outcome::Exited => {
+                if strace {
+                    eprintln!("[strace] {}({:#x})", syscall_name(nr), a[0]);
+                }
+                // Park the hart: the engine returns (WFI with nothing to wake it).
+                cpu.ctl.wfi = true;
+                cpu.stop = STOP_TRAP;
+                return true;
+            }
+        }
+        if sh.dead.load(Ordering::Relaxed) {
+            sh.bus.request_halt(0);
+            return true;
+        }
+        if self.pending.load(Ordering::SeqCst) != 0 {
+            cpu.pc = pc + 4;
+            if self.deliver_pending(cpu) {
+                cpu.stop = STOP_TRAP;
+            } else if sh.dead.load(Ordering::Relaxed) {
+                cpu.stop = STOP_TRAP;
+            } else {
+                cpu.pc = pc;
+            }
+        }
+        true
+    }
+}
+
+fn signal_of_trap(cause: u64) -> (i32, i32) {
+    match cause {
+        2 => (4, 2),         // SIGILL, ILL_ILLOPN
+        3 => (5, 1),         // SIGTRAP, TRAP_BRKPT
+        0 | 4 | 6 => (7, 1), // SIGBUS, BUS_ADRALN
+        _ => (11, 1),        // SIGSEGV, SEGV_MAPERR
+    }
+}
+
+/// Runs one guest thread until it exits or the process ends.
+pub fn run_thread(th: &Arc<Thread>, cpu: &mut Cpu, engine: &mut Engine<Riscv>) {
+    let sh = &th.shared;
+    loop {
+        let exit = engine.run(cpu, SLICE);
+        if sh.dead.load(Ordering::SeqCst) || th.exited.load(Ordering::SeqCst) {
+            return;
+        }
+        if cpu.prv != PRV_U {
+            let (cause, epc, tval) = (cpu.csr.mcause, cpu.csr.mepc, cpu.csr.mtval);
+            let (sig, code) = signal_of_trap(cause);
+            cpu.set_prv(PRV_U);
+            cpu.ctl.wfi = false;
+            cpu.stop = 0;
+            cpu.pc = epc;
+            let addr = if sig == 4 || sig == 5 { epc } else { tval };
+            if !th.deliver_fault(cpu, sig, code, addr, epc) {
+                if !sh.dead.load(Ordering::SeqCst) {
+                    sh.reported.store(true, Ordering::SeqCst);
+                    eprintln!(
+                        "xlate: guest killed by {} at pc {epc:#x} (cause {cause}, tval {tval:#x})",
+                        super::signal_name(sig)
+                    );
+                    th.kill_process(sig);
+                }
+                return;
+            }
+            continue;
+        }
+        th.deliver_pending(cpu);
+        if sh.dead.load(Ordering::SeqCst) {
+            return;
+        }
+        match exit {
+            Exit::Halted(_) => {
+                eprintln!("xlate: guest stopped unexpectedly");
+                sh.end(Ending::Exited(1));
+                return;
+            }
+            Exit::Wfi => {
+                // wfi in U-mode with nothing to wake it: just continue.
+                cpu.ctl.wfi = false;
+            }
+            Exit::Budget => {}
+        }
+    }
+}
+
+/// Waits for the process to end after the main thread exited alone.
+pub fn wait_for_end(sh: &Shared) {
+    while !sh.dead.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
