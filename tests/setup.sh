@@ -16,11 +16,11 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # installed next to the backported qemu-utils the machine image ships).
 BACKPORTS_PKGS=(qemu-system-misc qemu-user)
 # Packages from the plain bookworm suites.
-PKGS=(gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf e2fsprogs gdb-multiarch make libslirp-dev libglib2.0-dev pkg-config gcc-riscv64-linux-gnu)
+PKGS=(gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf e2fsprogs gdb-multiarch make libslirp-dev libglib2.0-dev pkg-config gcc-riscv64-linux-gnu g++-riscv64-linux-gnu)
 # Commands the tests call, used to detect what is really present.
 NEEDED_CMDS=(qemu-system-riscv64 qemu-riscv64 riscv64-unknown-elf-gcc
              riscv64-unknown-elf-objcopy mke2fs gdb-multiarch make
-             riscv64-linux-gnu-gcc)
+             riscv64-linux-gnu-gcc riscv64-linux-gnu-g++)
 
 APT_OPTS=(-y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef
           -o Dpkg::Options::=--force-confold)

@@ -100,6 +100,22 @@ fn segv_kills_the_guest_with_139() {
 }
 
 #[test]
+fn signals_match_qemu() {
+    // Ends by raising SIGUSR2 with its default action: killed, 128 + 12.
+    compare("signals", &[], 140);
+}
+
+#[test]
+fn threads_match_qemu() {
+    compare("threads", &[], 0);
+}
+
+#[test]
+fn cxx_exceptions_match_qemu() {
+    compare("exceptions", &[], 0);
+}
+
+#[test]
 fn strace_logs_syscalls() {
     let mut c = Command::new(XLATE);
     c.args(["exec", "--strace"]).arg(program("exitcode"));

@@ -98,11 +98,13 @@ pub struct Shared {
     engine: EngineKind,
     threshold: u32,
     alarm_gen: AtomicU64,
+    strace: bool,
 }
 
 impl Shared {
     pub fn new(proc: Process, bus: Arc<Bus>, trampoline: u64, engine: EngineKind, threshold: u32) -> Arc<Shared> {
         let pid = std::process::id() as i32;
+        let strace = proc.strace;
         Arc::new(Shared {
             proc: Mutex::new(proc),
             bus,
@@ -119,6 +121,7 @@ impl Shared {
             engine,
             threshold,
             alarm_gen: AtomicU64::new(0),
+            strace,
         })
     }
 
@@ -143,7 +146,7 @@ impl Shared {
 
     /// Atomic view of a guest u32 (futex word).
     fn word(&self, addr: u64) -> Option<&AtomicU32> {
-        if addr % 4 != 0 {
+        if !addr.is_multiple_of(4) {
             return None;
         }
         let (page, ro, _) = self.bus.host_page(addr)?;
@@ -793,7 +796,7 @@ impl SyscallHandler for Thread {
         let a = [cpu.x(10), cpu.x(11), cpu.x(12), cpu.x(13), cpu.x(14), cpu.x(15)];
         let pc = cpu.pc;
         let sh = &self.shared;
-        let strace = sh.proc.lock().strace;
+        let strace = sh.strace;
         match self.mine(cpu, nr, a) {
             Outcome::NotMine => {
                 let bus = sh.bus.clone();
@@ -844,9 +847,7 @@ impl SyscallHandler for Thread {
         }
         if self.pending.load(Ordering::SeqCst) != 0 {
             cpu.pc = pc + 4;
-            if self.deliver_pending(cpu) {
-                cpu.stop = STOP_TRAP;
-            } else if sh.dead.load(Ordering::Relaxed) {
+            if self.deliver_pending(cpu) || sh.dead.load(Ordering::Relaxed) {
                 cpu.stop = STOP_TRAP;
             } else {
                 cpu.pc = pc;

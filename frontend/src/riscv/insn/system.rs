@@ -101,6 +101,10 @@ extern "C" fn ecall_helper(cpu: &mut Cpu, _: u64, _: u64, _: u64, pc: u64) -> u6
     }
     if cpu.prv == PRV_U {
         if let Some(os) = cpu.syscall.clone() {
+            // The handler sees the ecall's own pc (compiled code does not keep
+            // cpu.pc current); it may redirect the hart by setting pc and the
+            // stop word (signal delivery, sigreturn).
+            cpu.pc = pc;
             if os.syscall(cpu) {
                 return 0;
             }
