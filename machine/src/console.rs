@@ -8,6 +8,25 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+/// Console output shared by the devices that print (UART, HTIF, SBI, virtio).
+#[derive(Clone)]
+pub struct SharedConsole(pub Arc<Mutex<xlate_devices::Console>>);
+
+impl SharedConsole {
+    pub fn new(out: xlate_devices::Console) -> SharedConsole {
+        SharedConsole(Arc::new(Mutex::new(out)))
+    }
+}
+
+impl std::io::Write for SharedConsole {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().write(b)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.lock().flush()
+    }
+}
+
 /// Where console input goes (replaced when the guest reboots).
 pub type InputSink = Arc<Mutex<Option<Box<dyn Fn(&[u8]) + Send>>>>;
 

@@ -14,6 +14,7 @@ use xlate_frontend::riscv::{Cpu, InstretClock, Riscv};
 use xlate_softmmu::{Bus, Ram};
 use xlate_translator::{Engine, EngineKind, Exit, TraceConfig};
 
+use crate::console::SharedConsole;
 use crate::elf::{load_image, LoadedImage};
 
 pub const RAM_BASE: u64 = 0x8000_0000;
@@ -67,17 +68,6 @@ pub enum RunOutcome {
     Timeout,
 }
 
-/// Console output shared by devices that print.
-struct SharedConsole(Arc<Mutex<Console>>);
-impl std::io::Write for SharedConsole {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().write(b)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.lock().flush()
-    }
-}
-
 impl RiscvBoard {
     /// Builds the board and loads `image` (ELF, or raw at RAM base).
     pub fn new(opts: BoardOptions, image: &[u8]) -> Result<RiscvBoard, String> {
@@ -93,8 +83,8 @@ impl RiscvBoard {
             bus.add_ram(rom);
         }
         let bus_ref = BusRef::default();
-        let console = Arc::new(Mutex::new(opts.console));
-        let shared = || Box::new(SharedConsole(console.clone())) as Console;
+        let console = SharedConsole::new(opts.console);
+        let shared = || Box::new(console.clone()) as Console;
         if let Some(&tohost) = loaded.symbols.get("tohost") {
             let htif = Arc::new(Mutex::new(Htif::new(bus_ref.clone(), shared())));
             bus.add_mmio(tohost, 8, "htif", htif.clone());

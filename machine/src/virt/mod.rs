@@ -28,6 +28,7 @@ use xlate_frontend::riscv::{Clock, Cpu, Riscv, PRV_S};
 use xlate_softmmu::{Bus, Ram};
 use xlate_translator::{Engine, EngineKind, Exit, TraceConfig};
 
+use crate::console::SharedConsole;
 use harts::{HartShared, HSM_STARTED, HSM_START_PENDING, HSM_STOPPED};
 use map::*;
 
@@ -65,18 +66,6 @@ struct MtimeClock(Arc<dyn TimeSource>);
 impl Clock for MtimeClock {
     fn now(&self, _instret: u64) -> u64 {
         self.0.mtime()
-    }
-}
-
-/// A console writer shared by the UART and the SBI.
-#[derive(Clone)]
-struct SharedConsole(Arc<Mutex<Console>>);
-impl std::io::Write for SharedConsole {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().write(b)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.lock().flush()
     }
 }
 
@@ -159,7 +148,7 @@ impl VirtBoard {
         bus.write_bytes(BOOT_ROM_BASE, &boot::reset_rom(first, fdt_addr, kernel_entry));
 
         // Devices.
-        let console = SharedConsole(Arc::new(Mutex::new(opts.console)));
+        let console = SharedConsole::new(opts.console);
         let bus_ref = BusRef::default();
         let time: Arc<dyn TimeSource> = Arc::new(HostClock::new());
         let clint = Clint::for_harts(time.clone(), &lines);
