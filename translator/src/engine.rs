@@ -203,13 +203,9 @@ use std::io::Write as _;
 impl<I: Isa> Exec<I> {
     fn run_block(&mut self, cpu: &mut I::Cpu, b: &Arc<Block<I>>) {
         if self.trace.is_none() {
-            let code = b.compiled();
-            if !code.is_null() {
-                if let Some(jit) = &self.jit {
-                    let r = jit.run(code, cpu);
-                    self.finish_compiled(cpu, b, r);
-                    return;
-                }
+            if let Some(r) = self.jit.as_ref().and_then(|jit| jit.run(b, cpu)) {
+                self.finish_compiled(cpu, b, r);
+                return;
             }
             if self.kind == EngineKind::Tiered {
                 let hits = b.hits.fetch_add(1, Ordering::Relaxed);

@@ -392,12 +392,13 @@ impl<I: Isa> Jit<I> {
 
     /// Runs compiled code; see `Engine::finish_compiled` for the result.
     ///
-    /// `code` must be a pointer this JIT published into a block (the engine
-    /// only passes `Block::compiled()`); it is a safe function because that
-    /// is the engine's existing interface.
-    #[allow(clippy::not_unsafe_ptr_arg_deref)]
+    /// Runs `b`'s compiled code, or returns `None` if it has none yet.
     #[inline]
-    pub fn run(&self, code: *mut u8, cpu: &mut I::Cpu) -> u64 {
+    pub fn run(&self, b: &Block<I>, cpu: &mut I::Cpu) -> Option<u64> {
+        let code = b.compiled();
+        if code.is_null() {
+            return None;
+        }
         let sh = &*self.shared;
         // Only this thread writes `last_exit` (here and in JIT code): no RMW needed.
         let last = sh.last_exit.load(Ordering::Relaxed);
@@ -414,7 +415,7 @@ impl<I: Isa> Jit<I> {
         // hits, our budget word and exit slots, calls helpers with the same
         // CPU pointer, and tail-calls only blocks published in this arena
         // generation.
-        unsafe { (self.entry)(cpu, code) }
+        Some(unsafe { (self.entry)(cpu, code) })
     }
 
     /// Links the exit whose slot is at `slot` to `code` if that is its successor.

@@ -509,14 +509,14 @@ fn compiled_block_contract() {
     let code = blk.compiled();
     assert!(!code.is_null());
     // Normal exit: pc and instret written, result 0.
-    assert_eq!(jit.run(code, &mut cpu), 0);
+    assert_eq!(jit.run(&blk, &mut cpu), Some(0));
     assert_eq!((cpu.pc, cpu.instret, cpu.regs[6], cpu.regs[8]), (CODE + 16 + 64, 5, 6, 1));
     // The load faults: registers before it written back, the two
     // instructions before it retired, pc at the trap handler, and the stop
     // word consumed (what the engine does for a result of k+1 = 3).
     cpu.regs[24] = HOLE;
     cpu.regs[6] = 0;
-    assert_eq!(jit.run(code, &mut cpu), 0);
+    assert_eq!(jit.run(&blk, &mut cpu), Some(0));
     assert_eq!((cpu.pc, cpu.instret, cpu.regs[6]), (HANDLER, 7, 6));
     assert_eq!(*cpu.stop_word(), 0);
 }
@@ -570,11 +570,11 @@ fn chained_loop_runs_until_budget() {
     jit.compile_now(&blk);
     let code = blk.compiled();
     assert!(!code.is_null());
-    assert_eq!(jit.run(code, &mut cpu), 0);
+    assert_eq!(jit.run(&blk, &mut cpu), Some(0));
     assert_eq!((cpu.regs[5], cpu.instret, cpu.pc), (1, 2, CODE));
     // This run links the exit to the block itself, then loops chained
     // until the budget is spent.
-    assert_eq!(jit.run(code, &mut cpu), 0);
+    assert_eq!(jit.run(&blk, &mut cpu), Some(0));
     let n = cpu.regs[5];
     assert!(n > 1000, "only {n} iterations: not chained");
     assert!(n as i64 <= super::QUANTUM, "budget ignored");
@@ -584,8 +584,8 @@ fn chained_loop_runs_until_budget() {
     let jit = Jit::<Riscv>::with_options(false, 1 << 20, false).unwrap();
     let blk = Block::<Riscv>::new(CODE, CODE, mode, blk.insns.clone());
     jit.compile_now(&blk);
-    jit.run(blk.compiled(), &mut cpu);
-    jit.run(blk.compiled(), &mut cpu);
+    jit.run(&blk, &mut cpu);
+    jit.run(&blk, &mut cpu);
     assert_eq!(cpu.regs[5], n + 2);
 }
 
