@@ -5,10 +5,14 @@
 //! ROMs used here are either from the asm suite (`tests/riscv/build`, built by
 //! `bash tests/setup.sh`) or hand-made in the test with a tiny ELF writer.
 
+mod common;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use common::elf::elf64;
 
 const XLATE: &str = env!("CARGO_BIN_EXE_xlate");
 const RAM: u64 = 0x8000_0000;
@@ -141,89 +145,6 @@ fn assert_usage_error(args: &[&str], why: &str) {
         r.describe()
     );
     assert!(r.stdout.is_empty(), "nothing should run:\n{}", r.describe());
-}
-
-// ---------------------------------------------------------------------
-// A minimal ELF64 writer: one PT_LOAD per segment and a symbol table.
-// ---------------------------------------------------------------------
-
-fn elf64(machine: u16, entry: u64, segments: &[(u64, &[u8])], symbols: &[(&str, u64)]) -> Vec<u8> {
-    const EHDR: usize = 64;
-    const PHDR: usize = 56;
-    let mut body = Vec::new();
-    let mut seg_offsets = Vec::new();
-    let data_start = EHDR + PHDR * segments.len();
-    for (_, bytes) in segments {
-        seg_offsets.push(data_start + body.len());
-        body.extend_from_slice(bytes);
-        while body.len() % 8 != 0 {
-            body.push(0);
-        }
-    }
-    let mut strtab = vec![0u8];
-    let mut symtab = vec![0u8; 24];
-    for (name, value) in symbols {
-        symtab.extend_from_slice(&(strtab.len() as u32).to_le_bytes());
-        strtab.extend_from_slice(name.as_bytes());
-        strtab.push(0);
-        symtab.extend_from_slice(&[0x11, 0]); // global object
-        symtab.extend_from_slice(&0xfff1u16.to_le_bytes()); // SHN_ABS
-        symtab.extend_from_slice(&value.to_le_bytes());
-        symtab.extend_from_slice(&8u64.to_le_bytes());
-    }
-    let shstrtab = b"\0.symtab\0.strtab\0.shstrtab\0";
-    let symtab_off = data_start + body.len();
-    let strtab_off = symtab_off + symtab.len();
-    let shstrtab_off = strtab_off + strtab.len();
-    let shoff = (shstrtab_off + shstrtab.len() + 7) & !7;
-
-    let mut out = Vec::new();
-    out.extend_from_slice(b"\x7fELF\x02\x01\x01\x00");
-    out.extend_from_slice(&[0; 8]);
-    out.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
-    out.extend_from_slice(&machine.to_le_bytes());
-    out.extend_from_slice(&1u32.to_le_bytes());
-    out.extend_from_slice(&entry.to_le_bytes());
-    out.extend_from_slice(&(EHDR as u64).to_le_bytes());
-    out.extend_from_slice(&(shoff as u64).to_le_bytes());
-    out.extend_from_slice(&5u32.to_le_bytes());
-    out.extend_from_slice(&(EHDR as u16).to_le_bytes());
-    out.extend_from_slice(&(PHDR as u16).to_le_bytes());
-    out.extend_from_slice(&(segments.len() as u16).to_le_bytes());
-    out.extend_from_slice(&64u16.to_le_bytes());
-    out.extend_from_slice(&4u16.to_le_bytes());
-    out.extend_from_slice(&3u16.to_le_bytes());
-    for (k, (addr, bytes)) in segments.iter().enumerate() {
-        out.extend_from_slice(&1u32.to_le_bytes()); // PT_LOAD
-        out.extend_from_slice(&7u32.to_le_bytes());
-        out.extend_from_slice(&(seg_offsets[k] as u64).to_le_bytes());
-        out.extend_from_slice(&addr.to_le_bytes());
-        out.extend_from_slice(&addr.to_le_bytes());
-        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        out.extend_from_slice(&0x1000u64.to_le_bytes());
-    }
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&symtab);
-    out.extend_from_slice(&strtab);
-    out.extend_from_slice(shstrtab);
-    out.resize(shoff, 0);
-    let mut sh = |name: u32, ty: u32, off: usize, size: usize, link: u32, info: u32, entsize: u64| {
-        out.extend_from_slice(&name.to_le_bytes());
-        out.extend_from_slice(&ty.to_le_bytes());
-        out.extend_from_slice(&[0; 16]); // flags, addr
-        out.extend_from_slice(&(off as u64).to_le_bytes());
-        out.extend_from_slice(&(size as u64).to_le_bytes());
-        out.extend_from_slice(&link.to_le_bytes());
-        out.extend_from_slice(&info.to_le_bytes());
-        out.extend_from_slice(&8u64.to_le_bytes());
-        out.extend_from_slice(&entsize.to_le_bytes());
-    };
-    sh(0, 0, 0, 0, 0, 0, 0);
-    sh(1, 2, symtab_off, symtab.len(), 2, 1, 24);
-    sh(9, 3, strtab_off, strtab.len(), 0, 0, 0);
-    sh(17, 3, shstrtab_off, shstrtab.len(), 0, 0, 0);
-    out
 }
 
 fn words(w: &[u32]) -> Vec<u8> {

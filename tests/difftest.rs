@@ -27,6 +27,8 @@
 //! Reserved registers: sp (x2) = `DATA`, gp (x3) = trap count, tp (x4) = loop
 //! counter. Random instructions read every register but never write these.
 
+mod common;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -35,6 +37,10 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use xlate_machine::{BoardOptions, RiscvBoard, RunOutcome};
 use xlate_translator::{EngineKind, Exit, TraceConfig};
+
+use common::elf::elf64;
+
+const EM_RISCV: u16 = 243;
 
 const CODE: u64 = 0x8000_0000;
 const HANDLER: u64 = 0x8001_0000;
@@ -1560,6 +1566,7 @@ fn generate(seed: u64, len: usize) -> Program {
         data.extend_from_slice(&v.to_le_bytes());
     }
     let elf = elf64(
+        EM_RISCV,
         CODE,
         &[(CODE, &code), (HANDLER, &handler), (LOG, &data)],
         &[("tohost", TOHOST), ("fromhost", TOHOST + 8)],
@@ -1567,107 +1574,6 @@ fn generate(seed: u64, len: usize) -> Program {
     let mut insns: Vec<(u64, u8)> = cins.iter().map(|&(o, l)| (CODE + o as u64, l)).collect();
     insns.extend(hins.iter().map(|&(o, l)| (HANDLER + o as u64, l)));
     Program { elf, code_len: code.len() as u64, insns, code, handler }
-}
-
-// ======================================================================
-// A minimal ELF64 writer (RISC-V, executable, one PT_LOAD per segment,
-// a symbol table)
-// ======================================================================
-
-fn elf64(entry: u64, segments: &[(u64, &[u8])], symbols: &[(&str, u64)]) -> Vec<u8> {
-    const EHDR: usize = 64;
-    const PHDR: usize = 56;
-    const SHDR: usize = 64;
-    let phoff = EHDR;
-    let mut off = phoff + PHDR * segments.len();
-    let mut body = Vec::new();
-    let mut seg_offsets = Vec::new();
-    for (_, bytes) in segments {
-        seg_offsets.push(off + body.len());
-        body.extend_from_slice(bytes);
-        while body.len() % 8 != 0 {
-            body.push(0);
-        }
-    }
-    off += body.len();
-    // .strtab
-    let mut strtab = vec![0u8];
-    let mut name_offs = Vec::new();
-    for (name, _) in symbols {
-        name_offs.push(strtab.len() as u32);
-        strtab.extend_from_slice(name.as_bytes());
-        strtab.push(0);
-    }
-    // .symtab: null symbol + ours (global objects, absolute)
-    let mut symtab = vec![0u8; 24];
-    for (k, (_, value)) in symbols.iter().enumerate() {
-        symtab.extend_from_slice(&name_offs[k].to_le_bytes());
-        symtab.push(0x11); // STB_GLOBAL, STT_OBJECT
-        symtab.push(0);
-        symtab.extend_from_slice(&0xfff1u16.to_le_bytes()); // SHN_ABS
-        symtab.extend_from_slice(&value.to_le_bytes());
-        symtab.extend_from_slice(&8u64.to_le_bytes());
-    }
-    let shstrtab = b"\0.symtab\0.strtab\0.shstrtab\0".to_vec();
-    let symtab_off = off;
-    let strtab_off = symtab_off + symtab.len();
-    let shstrtab_off = strtab_off + strtab.len();
-    let mut shoff = shstrtab_off + shstrtab.len();
-    shoff = (shoff + 7) & !7;
-
-    let mut out = Vec::new();
-    // ELF header
-    out.extend_from_slice(b"\x7fELF");
-    out.extend_from_slice(&[2, 1, 1, 0]); // 64-bit, little endian, version 1, SysV
-    out.extend_from_slice(&[0; 8]);
-    out.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
-    out.extend_from_slice(&243u16.to_le_bytes()); // EM_RISCV
-    out.extend_from_slice(&1u32.to_le_bytes());
-    out.extend_from_slice(&entry.to_le_bytes());
-    out.extend_from_slice(&(phoff as u64).to_le_bytes());
-    out.extend_from_slice(&(shoff as u64).to_le_bytes());
-    out.extend_from_slice(&5u32.to_le_bytes()); // e_flags: RVC, double-float ABI
-    out.extend_from_slice(&(EHDR as u16).to_le_bytes());
-    out.extend_from_slice(&(PHDR as u16).to_le_bytes());
-    out.extend_from_slice(&(segments.len() as u16).to_le_bytes());
-    out.extend_from_slice(&(SHDR as u16).to_le_bytes());
-    out.extend_from_slice(&4u16.to_le_bytes()); // null, symtab, strtab, shstrtab
-    out.extend_from_slice(&3u16.to_le_bytes()); // e_shstrndx
-                                                // program headers
-    for (k, (addr, bytes)) in segments.iter().enumerate() {
-        out.extend_from_slice(&1u32.to_le_bytes()); // PT_LOAD
-        out.extend_from_slice(&7u32.to_le_bytes()); // RWX
-        out.extend_from_slice(&(seg_offsets[k] as u64).to_le_bytes());
-        out.extend_from_slice(&addr.to_le_bytes()); // vaddr
-        out.extend_from_slice(&addr.to_le_bytes()); // paddr
-        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        out.extend_from_slice(&0x1000u64.to_le_bytes());
-    }
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&symtab);
-    out.extend_from_slice(&strtab);
-    out.extend_from_slice(&shstrtab);
-    while out.len() < shoff {
-        out.push(0);
-    }
-    let sh = |out: &mut Vec<u8>, name: u32, ty: u32, off: usize, size: usize, link: u32, info: u32, entsize: u64| {
-        out.extend_from_slice(&name.to_le_bytes());
-        out.extend_from_slice(&ty.to_le_bytes());
-        out.extend_from_slice(&0u64.to_le_bytes()); // flags
-        out.extend_from_slice(&0u64.to_le_bytes()); // addr
-        out.extend_from_slice(&(off as u64).to_le_bytes());
-        out.extend_from_slice(&(size as u64).to_le_bytes());
-        out.extend_from_slice(&link.to_le_bytes());
-        out.extend_from_slice(&info.to_le_bytes());
-        out.extend_from_slice(&8u64.to_le_bytes()); // align
-        out.extend_from_slice(&entsize.to_le_bytes());
-    };
-    sh(&mut out, 0, 0, 0, 0, 0, 0, 0);
-    sh(&mut out, 1, 2, symtab_off, symtab.len(), 2, 1, 24); // .symtab -> .strtab, first global = 1
-    sh(&mut out, 9, 3, strtab_off, strtab.len(), 0, 0, 0); // .strtab
-    sh(&mut out, 17, 3, shstrtab_off, shstrtab.len(), 0, 0, 0); // .shstrtab
-    out
 }
 
 // ======================================================================

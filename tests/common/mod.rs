@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod elf;
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
