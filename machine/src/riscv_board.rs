@@ -1,14 +1,11 @@
-//! RISC-V boards. The bare board is what Spike gives test ROMs: RAM at
-//! 0x8000_0000 and HTIF at the image's `tohost` symbol. The `virt` board adds
-//! QEMU virt's UART (0x1000_0000) and test finisher (0x10_0000).
+//! The bare RISC-V board that Spike gives test ROMs: RAM at 0x8000_0000 and
+//! HTIF at the image's `tohost` symbol (the full board is in `virt/`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use xlate_devices::htif::{Htif, HtifFromhost};
-use xlate_devices::sifive_test::SifiveTest;
-use xlate_devices::uart16550::Uart16550;
 use xlate_devices::{BusRef, Console};
 use xlate_frontend::riscv::{Cpu, InstretClock, Riscv};
 use xlate_softmmu::{Bus, Ram};
@@ -18,8 +15,6 @@ use crate::console::SharedConsole;
 use crate::elf::{load_image, LoadedImage};
 
 pub const RAM_BASE: u64 = 0x8000_0000;
-pub const UART_BASE: u64 = 0x1000_0000;
-pub const TEST_FINISHER_BASE: u64 = 0x10_0000;
 pub const RESET_ROM_BASE: u64 = 0x1000;
 
 /// The reset stub Spike runs before a test ROM (source: firmware/reset/spike.S):
@@ -32,8 +27,6 @@ pub struct BoardOptions {
     pub engine: EngineKind,
     pub jit_threshold: u32,
     pub ram_size: u64,
-    /// Add the virt board's UART and test finisher.
-    pub virt_devices: bool,
     /// Start at a Spike-style reset stub at 0x1000 instead of the entry point.
     pub reset_stub: bool,
     pub console: Console,
@@ -42,15 +35,7 @@ pub struct BoardOptions {
 
 impl BoardOptions {
     pub fn new(engine: EngineKind, console: Console) -> BoardOptions {
-        BoardOptions {
-            engine,
-            jit_threshold: 256,
-            ram_size: 256 << 20,
-            virt_devices: false,
-            reset_stub: false,
-            console,
-            trace: None,
-        }
+        BoardOptions { engine, jit_threshold: 256, ram_size: 256 << 20, reset_stub: false, console, trace: None }
     }
 }
 
@@ -93,15 +78,6 @@ impl RiscvBoard {
                     bus.add_mmio(fromhost, 8, "htif-fromhost", Arc::new(Mutex::new(HtifFromhost(htif))));
                 }
             }
-        }
-        if opts.virt_devices {
-            bus.add_mmio(UART_BASE, 0x100, "uart", Arc::new(Mutex::new(Uart16550::new(shared()))));
-            bus.add_mmio(
-                TEST_FINISHER_BASE,
-                0x1000,
-                "test-finisher",
-                Arc::new(Mutex::new(SifiveTest::new(bus_ref.clone()))),
-            );
         }
         let bus = Arc::new(bus);
         bus_ref.bind(&bus);

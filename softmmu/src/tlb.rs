@@ -46,16 +46,6 @@ impl Tlb {
     pub fn flush(&mut self) {
         self.entries.fill(TlbEntry::EMPTY);
     }
-    pub fn flush_page(&mut self, vaddr: u64) {
-        let e = &mut self.entries[Self::index(vaddr)];
-        let page = vaddr & crate::PAGE_MASK;
-        for tag in [e.tag_read, e.tag_write, e.tag_exec] {
-            if tag & crate::PAGE_MASK == page {
-                *e = TlbEntry::EMPTY;
-                break;
-            }
-        }
-    }
     /// Removes the fast write path for every entry whose host page is `host_page`
     /// (used when a RAM page starts holding translated code).
     pub fn slow_writes_to(&mut self, host_page: u64) {
