@@ -62,7 +62,6 @@ fn linux_opensbi_fw_jump_smp1_tiered() {
 /// The configuration in which QEMU sometimes leaves CPU1 offline: every
 /// secondary hart must come up within Linux's one-second window, every time.
 #[test]
-#[ignore = "flaky: failed (likely hung) in 2 of ~7 full runs of this file; under investigation, see the issue note"]
 fn linux_opensbi_fw_jump_smp4_tiered() {
     boot_and_poweroff("tiered", Some("fw_jump.bin"), 4);
 }

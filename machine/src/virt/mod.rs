@@ -6,6 +6,7 @@ pub mod boot;
 pub mod fdt;
 pub mod harts;
 pub mod map;
+pub mod pace;
 pub mod sbi;
 
 use std::collections::VecDeque;
@@ -31,6 +32,7 @@ use xlate_translator::{Engine, EngineKind, Exit, TraceConfig};
 use crate::console::SharedConsole;
 use harts::{HartShared, HSM_STARTED, HSM_START_PENDING, HSM_STOPPED};
 use map::*;
+use pace::Pace;
 
 /// Which M-mode firmware runs.
 pub enum Bios {
@@ -81,6 +83,7 @@ pub struct VirtBoard {
     /// Console input also readable through the SBI (hvc0).
     pub sbi_input: Arc<Mutex<VecDeque<u8>>>,
     harts: Arc<Vec<HartShared>>,
+    pace: Arc<Pace>,
     cpus: Vec<Box<Cpu>>,
     clint: Clint,
     rtc: GoldfishRtc,
@@ -97,6 +100,8 @@ impl VirtBoard {
         let harts: Arc<Vec<HartShared>> =
             Arc::new((0..opts.harts).map(|h| HartShared::new(h, !builtin || h == 0)).collect());
         let lines: Vec<_> = harts.iter().map(|h| h.lines.clone()).collect();
+        let running: Vec<bool> = harts.iter().map(|h| h.hsm.load(Ordering::Relaxed) == HSM_STARTED).collect();
+        let pace = Arc::new(Pace::new(&running));
 
         let mut bus = Bus::default();
         bus.add_ram(Ram::new(RAM_BASE, opts.ram_size, false).map_err(|e| format!("cannot allocate guest RAM: {e}"))?);
@@ -235,6 +240,7 @@ impl VirtBoard {
             disks,
             sbi_input,
             harts,
+            pace,
             cpus,
             clint,
             rtc,
@@ -255,6 +261,7 @@ impl VirtBoard {
             }
             let ctx = HartContext {
                 harts: self.harts.clone(),
+                pace: self.pace.clone(),
                 bus: self.bus.clone(),
                 clint: self.clint.clone(),
                 rtc: (id == 0).then(|| self.rtc.clone()),
@@ -316,12 +323,14 @@ fn enter_supervisor(cpu: &mut Cpu, entry: u64, hartid: u64, a1: u64) {
 
 struct HartContext {
     harts: Arc<Vec<HartShared>>,
+    pace: Arc<Pace>,
     bus: Arc<Bus>,
     clint: Clint,
     rtc: Option<GoldfishRtc>,
 }
 
-/// Instructions a hart runs between looks at timers and the other harts.
+/// Instructions a lone hart runs between looks at its timers (several harts
+/// use the shorter [`pace::SMP_SLICE`] to stay in step).
 const SLICE: u64 = 20_000;
 /// Longest sleep in WFI before re-checking everything.
 const MAX_IDLE: Duration = Duration::from_millis(10);
@@ -329,17 +338,25 @@ const MAX_IDLE: Duration = Duration::from_millis(10);
 impl HartContext {
     fn run_hart(&self, cpu: &mut Cpu, engine: &mut Engine<Riscv>) {
         let me = &self.harts[cpu.csr.mhartid as usize];
+        let slice = if self.harts.len() > 1 { pace::SMP_SLICE } else { SLICE };
         loop {
             if self.bus.halted().is_some() {
+                self.pace.idle(me.id);
                 self.harts.iter().for_each(HartShared::wake);
                 return;
             }
             if me.hsm.load(Ordering::Acquire) != HSM_STARTED && !self.start_if_requested(cpu, me) {
+                self.pace.idle(me.id);
                 me.lines.wake.wait_timeout(MAX_IDLE);
                 continue;
             }
+            self.pace.resume(me.id);
+            self.pace.wait_turn(me.id, || self.bus.halted().is_some());
             self.update_timers(me);
-            match engine.run(cpu, SLICE) {
+            let before = cpu.instret;
+            let exit = engine.run(cpu, slice);
+            self.pace.advance(me.id, cpu.instret.wrapping_sub(before).min(2 * slice));
+            match exit {
                 Exit::Halted(_) => {}
                 Exit::Budget => {}
                 Exit::Wfi => self.idle(cpu, me),
@@ -388,7 +405,9 @@ impl HartContext {
             }
         }
         if !wait.is_zero() && cpu.csr.mip() & cpu.csr.mie == 0 && cpu.remote.load(Ordering::Acquire) == 0 {
+            self.pace.idle(me.id);
             me.lines.wake.wait_timeout(wait);
+            self.pace.resume(me.id);
         }
         self.update_timers(me);
     }
