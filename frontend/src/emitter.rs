@@ -77,6 +77,31 @@ pub struct Stop;
 /// CPU's stop word (see [`GuestCpu::STOP_OFFSET`]).
 pub type Helper<C> = extern "C" fn(&mut C, u64, u64, u64, u64) -> u64;
 
+/// What a runtime helper may do besides computing its result. The JIT keeps
+/// more state in host registers, and chains more blocks, the less it may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Effects {
+    /// Reads or writes guest registers in the CPU structure.
+    pub regs: bool,
+    /// May stop the block (raise a guest exception or ask for an exit).
+    pub stops: bool,
+    /// May change what translated code assumes or when interrupts are
+    /// taken: privilege, address translation, interrupt enables, code.
+    pub control: bool,
+}
+
+impl Effects {
+    /// Computes from its arguments alone; may update FP status (fflags, a
+    /// clean-to-dirty FS transition) and host memory barriers. Never stops.
+    pub const PURE: Effects = Effects { regs: false, stops: false, control: false };
+    /// Like [`Effects::PURE`], but may raise a guest exception.
+    pub const MAY_TRAP: Effects = Effects { regs: false, stops: true, control: false };
+    /// Reads or writes guest registers in the CPU structure; may stop.
+    pub const REGS: Effects = Effects { regs: true, stops: true, control: false };
+    /// May do anything to the CPU (CSR writes, privilege changes, fences).
+    pub const SYSTEM: Effects = Effects { regs: true, stops: true, control: true };
+}
+
 /// Requests from guest code to the engine, checked when a block exits.
 #[derive(Default, Debug)]
 pub struct Control {
@@ -152,10 +177,10 @@ pub trait Emitter {
     fn store(&mut self, addr: Self::V, size: u8, value: Self::V) -> Result<(), Stop>;
 
     /// Calls a runtime helper with the instruction's pc as last argument.
-    /// With `may_stop`, the helper may raise an exception or end the block.
-    /// Dirty guest registers are in the CPU structure during the call and
-    /// are re-read afterwards, so a helper may read and write them.
-    fn call(&mut self, h: Helper<Self::Cpu>, args: [Self::V; 3], may_stop: bool) -> Result<Self::V, Stop>;
+    /// With `fx.regs`, dirty guest registers are in the CPU structure during
+    /// the call and are re-read afterwards, so the helper may read and write
+    /// them; without it the helper must not touch them.
+    fn call(&mut self, h: Helper<Self::Cpu>, args: [Self::V; 3], fx: Effects) -> Result<Self::V, Stop>;
 
     /// Ends the block: continue at a constant address.
     fn jump(&mut self, target: u64);

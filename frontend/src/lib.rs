@@ -5,4 +5,4 @@
 pub mod emitter;
 pub mod riscv;
 
-pub use emitter::{BinOp, Cond, Control, Emitter, GuestCpu, Helper, InsnRecord, Isa, Stop, UnOp};
+pub use emitter::{BinOp, Cond, Control, Effects, Emitter, GuestCpu, Helper, InsnRecord, Isa, Stop, UnOp};

@@ -2,7 +2,7 @@
 //! each operation as the semantics describe it.
 
 pub use xlate_frontend::InsnRecord;
-use xlate_frontend::{BinOp, Cond, Emitter, GuestCpu, Helper, Isa, Stop, UnOp};
+use xlate_frontend::{BinOp, Cond, Effects, Emitter, GuestCpu, Helper, Isa, Stop, UnOp};
 use xlate_softmmu::Tlb;
 
 pub struct Interp<'a, I: Isa> {
@@ -186,9 +186,9 @@ impl<I: Isa> Emitter for Interp<'_, I> {
         }
     }
 
-    fn call(&mut self, h: Helper<I::Cpu>, args: [u64; 3], may_stop: bool) -> Result<u64, Stop> {
+    fn call(&mut self, h: Helper<I::Cpu>, args: [u64; 3], fx: Effects) -> Result<u64, Stop> {
         let v = h(self.cpu, args[0], args[1], args[2], self.pc);
-        if may_stop && *self.cpu.stop_word() != 0 {
+        if fx.stops && *self.cpu.stop_word() != 0 {
             return Err(Stop);
         }
         Ok(v)

@@ -26,7 +26,7 @@ use cranelift_codegen::ir::types::{I16, I32, I64, I8};
 use cranelift_codegen::ir::{AbiParam, BlockArg, Function, InstBuilder, MemFlagsData, SigRef, Signature, Type, Value};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use xlate_frontend::{BinOp, Cond, Emitter, GuestCpu, Helper, Isa, Stop, UnOp};
+use xlate_frontend::{BinOp, Cond, Effects, Emitter, GuestCpu, Helper, Isa, Stop, UnOp};
 use xlate_softmmu::{Tlb, TlbEntry, PAGE_BITS, PAGE_MASK, TLB_ENTRIES};
 
 use crate::block::Block;
@@ -377,6 +377,13 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// instruction `k` stopped, else on to `cont`, which becomes current.
     /// Dirty registers must already be written back.
     fn stop_if(&mut self, flag: Value, cont: cranelift_codegen::ir::Block) {
+        let (exit, args) = self.stop_exit_for_insn();
+        self.b.ins().brif(flag, exit, &args, cont, &[]);
+        self.b.switch_to_block(cont);
+    }
+
+    /// The shared cold stop exit and its arguments for instruction `k`.
+    fn stop_exit_for_insn(&mut self) -> (cranelift_codegen::ir::Block, [BlockArg; 2]) {
         let exit = match self.stop_exit {
             Some(b) => b,
             None => {
@@ -390,8 +397,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         };
         let retired = self.iconst((self.k as u64).wrapping_sub(self.synced));
         let next = self.iconst(self.pc.wrapping_add(self.len));
-        self.b.ins().brif(flag, exit, &[BlockArg::Value(retired), BlockArg::Value(next)], cont, &[]);
-        self.b.switch_to_block(cont);
+        (exit, [BlockArg::Value(retired), BlockArg::Value(next)])
     }
 
     /// The shared cold exit of a stopping instruction `k`, with the
@@ -741,21 +747,40 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         Ok(())
     }
 
-    fn call(&mut self, h: Helper<I::Cpu>, args: [Value; 3], may_stop: bool) -> Result<Value, Stop> {
-        self.writeback(true);
-        self.called = true;
-        // Helpers see instret as the interpreter has it (e.g. CSR reads).
-        self.add_instret(self.k as i64 - self.synced as i64);
-        self.synced = self.k as u64;
+    fn call(&mut self, h: Helper<I::Cpu>, args: [Value; 3], fx: Effects) -> Result<Value, Stop> {
+        if fx.regs {
+            self.writeback(true);
+        }
+        if fx.control {
+            self.called = true;
+            // Such helpers see instret as the interpreter has it (CSR reads).
+            self.add_instret(self.k as i64 - self.synced as i64);
+            self.synced = self.k as u64;
+        }
         let f = self.iconst(h as usize as u64);
         let pc = self.iconst(self.pc);
         let call = self.b.ins().call_indirect(self.helper_sig, f, &[self.cpu, args[0], args[1], args[2], pc]);
         let r = self.b.inst_results(call)[0];
-        self.forget_regs();
-        if may_stop {
+        if fx.regs {
+            self.forget_regs();
+        }
+        if fx.stops {
             let stop = self.b.ins().load(I64, cpu_flags(), self.cpu, off(<I::Cpu as GuestCpu>::STOP_OFFSET));
             let cont = self.b.create_block();
-            self.stop_if(stop, cont);
+            if fx.regs {
+                self.stop_if(stop, cont);
+            } else {
+                // Registers live only in SSA values: write them back on the
+                // cold path (the helper did not touch them).
+                let cold = self.b.create_block();
+                self.b.set_cold_block(cold);
+                self.b.ins().brif(stop, cold, &[], cont, &[]);
+                self.b.switch_to_block(cold);
+                self.writeback(false);
+                let (exit, args) = self.stop_exit_for_insn();
+                self.b.ins().jump(exit, &args);
+                self.b.switch_to_block(cont);
+            }
         }
         Ok(r)
     }

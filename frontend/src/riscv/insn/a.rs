@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
 use super::{x, R};
 use crate::riscv::trap::Exception;
 use crate::riscv::{mmu, Cpu, Insn, Op, STOP_EXIT};
-use crate::{Emitter, Stop};
+use crate::{Effects, Emitter, Stop};
 
 /// Packs what a helper needs to know: rd, width and the operation.
 fn info(i: &Insn) -> u64 {
@@ -21,7 +21,7 @@ fn call<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, h: crate::Helper<Cpu>) -> R 
     let a = x(e, i.rs1);
     let b = x(e, i.rs2);
     let inf = e.imm(info(i));
-    e.call(h, [a, b, inf], true)?;
+    e.call(h, [a, b, inf], Effects::REGS)?;
     Ok(())
 }
 

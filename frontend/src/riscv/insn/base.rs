@@ -2,7 +2,7 @@
 
 use super::{addr, ri, rr, set_x, x, R};
 use crate::riscv::{Cpu, Insn};
-use crate::{BinOp::*, Cond, Emitter};
+use crate::{BinOp::*, Cond, Effects, Emitter};
 
 pub fn lui<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
     let v = e.imm(i.imm as u64);
@@ -219,7 +219,7 @@ pub fn sraw<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
 /// FENCE orders memory between harts: a full host barrier.
 pub fn fence<E: Emitter<Cpu = Cpu>>(e: &mut E, _i: &Insn) -> R {
     let z = e.imm(0);
-    e.call(fence_helper, [z, z, z], false)?;
+    e.call(fence_helper, [z, z, z], Effects::PURE)?;
     Ok(())
 }
 extern "C" fn fence_helper(_: &mut Cpu, _: u64, _: u64, _: u64, _: u64) -> u64 {

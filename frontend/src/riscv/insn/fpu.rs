@@ -12,12 +12,13 @@
 
 use softfloat_sys::{float32_t, float64_t};
 
+use super::hostfp;
 use super::system::illegal;
 use super::{addr, set_x, x, R};
 use crate::riscv::csr::{MSTATUS_FS, MSTATUS_SD};
 use crate::riscv::trap::Exception;
 use crate::riscv::{Cpu, Insn, Mode, F0};
-use crate::{BinOp, Cond, Emitter};
+use crate::{BinOp, Cond, Effects, Emitter};
 
 /// Upper half of a NaN-boxed single.
 pub const BOX: u64 = 0xffff_ffff_0000_0000;
@@ -120,6 +121,8 @@ pub trait Float: 'static {
     fn from_u64(v: u64) -> u64;
     /// To the other precision, as a register value.
     fn convert(a: u64) -> u64;
+    /// The host-FPU fast path (see [`hostfp`]).
+    fn fast<const OP: u8>(a: u64, b: u64, c: u64, rm: u8, nx: bool) -> Option<(u64, u64)>;
 
     fn is_nan(a: u64) -> bool {
         let inf = (Self::SIGN - 1) & !((1 << Self::FRAC) - 1);
@@ -132,7 +135,7 @@ macro_rules! float {
      $add:ident $sub:ident $mul:ident $div:ident $sqrt:ident $fma:ident $eq:ident $lt:ident $le:ident $ltq:ident
      $to_i32:ident $to_u32:ident $to_i64:ident $to_u64:ident
      $from_i32:ident $from_u32:ident $from_i64:ident $from_u64:ident;
-     convert $conv:ident $conv_box:expr) => {
+     convert $conv:ident $conv_box:expr; fast $fast:ident) => {
         pub struct $p;
         // The integer types of the C interface differ between hosts: keep the casts.
         #[allow(clippy::unnecessary_cast)]
@@ -198,6 +201,10 @@ macro_rules! float {
             fn convert(a: u64) -> u64 {
                 u64::from(sf!($conv(w(a))).v) | $conv_box
             }
+            #[inline(always)]
+            fn fast<const OP: u8>(a: u64, b: u64, c: u64, rm: u8, nx: bool) -> Option<(u64, u64)> {
+                hostfp::$fast::<OP>(a, b, c, rm, nx)
+            }
         }
         #[inline]
         fn w(a: u64) -> $t {
@@ -212,7 +219,7 @@ pub mod single {
     float!(S: float32_t(u32), bits 32, frac 23, boxed true, nan 0x7fc0_0000;
         f32_add f32_sub f32_mul f32_div f32_sqrt f32_mulAdd f32_eq f32_lt f32_le f32_lt_quiet
         f32_to_i32 f32_to_ui32 f32_to_i64 f32_to_ui64 i32_to_f32 ui32_to_f32 i64_to_f32 ui64_to_f32;
-        convert f32_to_f64 0);
+        convert f32_to_f64 0; fast fast_f32);
 }
 /// Double precision.
 pub mod double {
@@ -220,7 +227,7 @@ pub mod double {
     float!(D: float64_t(u64), bits 64, frac 52, boxed false, nan 0x7ff8_0000_0000_0000;
         f64_add f64_sub f64_mul f64_div f64_sqrt f64_mulAdd f64_eq f64_lt f64_le f64_lt_quiet
         f64_to_i32 f64_to_ui32 f64_to_i64 f64_to_ui64 i32_to_f64 ui32_to_f64 i64_to_f64 ui64_to_f64;
-        convert f64_to_f32 BOX);
+        convert f64_to_f32 BOX; fast fast_f64);
 }
 pub use double::D;
 pub use single::S;
@@ -245,27 +252,27 @@ pub fn class<F: Float>(a: u64) -> u64 {
     1 << if neg { bit } else { 7 - bit }
 }
 
-/// The rounding mode of the instruction, `None` if it is reserved.
-fn rounding(cpu: &Cpu, raw: u64) -> Option<u8> {
-    let rm = match (raw >> 12) & 7 {
+/// The rounding mode for the instruction's rm field, `None` if it is reserved.
+fn rounding(cpu: &Cpu, rm_field: u64) -> Option<u8> {
+    let rm = match rm_field {
         7 => cpu.csr.frm,
         rm => rm,
     };
     (rm <= 4).then_some(rm as u8)
 }
 
-/// The soft-float helper: `(f[rs1] or x[rs1], f[rs2], raw) -> rd`.
+/// The FP helper of everything but the fused multiply-adds:
+/// `(f[rs1] or x[rs1], f[rs2], raw) -> rd`.
 ///
-/// Everything else comes from the instruction bits `raw` (FP computational
-/// instructions have no compressed forms): the rounding mode, the integer
-/// width of conversions (rs2 field) and, for the fused multiply-adds, rs3,
-/// whose register is read from the CPU. Accrues the exception flags and
-/// marks the FP state dirty. Returns the value for rd: NaN-boxed if it is a
-/// single-precision f register.
+/// The instruction bits `raw` give the rounding mode and the integer width
+/// of conversions (rs2 field); FP computational instructions have no
+/// compressed forms. Accrues the exception flags and marks the FP state
+/// dirty. Returns the value for rd: NaN-boxed if it is a single-precision f
+/// register. Touches no guest register, so the JIT keeps them in host
+/// registers across the call.
 pub extern "C" fn fp<F: Float, const OP: u8>(cpu: &mut Cpu, a: u64, b: u64, raw: u64, pc: u64) -> u64 {
-    use op::*;
-    let rm = if OP < NO_RM {
-        match rounding(cpu, raw) {
+    let rm = if OP < op::NO_RM {
+        match rounding(cpu, (raw >> 12) & 7) {
             Some(rm) => rm,
             None => {
                 let _ = cpu.raise::<()>(Exception::Illegal, raw, pc);
@@ -275,11 +282,68 @@ pub extern "C" fn fp<F: Float, const OP: u8>(cpu: &mut Cpu, a: u64, b: u64, raw:
     } else {
         0
     };
+    compute::<F, OP>(cpu, a, b, (raw >> 20) & 3, rm)
+}
+
+/// The fused multiply-adds: `(f[rs1], f[rs2], f[rs3]) -> f[rd]`, with the
+/// instruction's rm field as `RM` (7 = dynamic).
+pub extern "C" fn fma<F: Float, const OP: u8, const RM: u8>(cpu: &mut Cpu, a: u64, b: u64, c: u64, pc: u64) -> u64 {
+    match rounding(cpu, u64::from(RM)) {
+        Some(rm) => compute::<F, OP>(cpu, a, b, c, rm),
+        None => {
+            // A reserved dynamic rounding mode; tval is the instruction,
+            // fetched again only on this rare path.
+            let bits = cpu.fetch_insn(pc).map_or(0, u64::from);
+            let _ = cpu.raise::<()>(Exception::Illegal, bits, pc);
+            0
+        }
+    }
+}
+
+/// `fma::<F, OP, rm>` for an rm field (5 and 6 are rejected at translation).
+fn fma_helper<F: Float, const OP: u8>(rm: u32) -> crate::Helper<Cpu> {
+    match rm {
+        0 => fma::<F, OP, 0>,
+        1 => fma::<F, OP, 1>,
+        2 => fma::<F, OP, 2>,
+        3 => fma::<F, OP, 3>,
+        4 => fma::<F, OP, 4>,
+        _ => fma::<F, OP, 7>,
+    }
+}
+
+/// One operation with the rounding mode resolved; `c` is the addend of the
+/// fused operations or the integer kind of conversions.
+fn compute<F: Float, const OP: u8>(cpu: &mut Cpu, a: u64, b: u64, c: u64, rm: u8) -> u64 {
+    // A commit log shows every flag an operation raises, as Spike's does,
+    // even when already set: only SoftFloat tells them all.
+    let fast = if cpu.trace_csrs.is_some() {
+        None
+    } else if OP == op::CONVERT {
+        hostfp::fast_convert(a, F::BITS == 32, rm)
+    } else {
+        F::fast::<OP>(a, b, c, rm, cpu.csr.fflags & hostfp::NX != 0)
+    };
+    let (v, flags) = fast.unwrap_or_else(|| soft::<F, OP>(a, b, c, rm));
+    if flags != 0 || !op::writes_x(OP) {
+        mark_dirty(cpu);
+    }
+    if flags != 0 {
+        cpu.csr.fflags |= flags;
+        if let Some(log) = &mut cpu.trace_csrs {
+            log.push((0x001, cpu.csr.fflags));
+        }
+    }
+    v
+}
+
+/// The operation in SoftFloat: (result, exception flags).
+fn soft<F: Float, const OP: u8>(a: u64, b: u64, c: u64, rm: u8) -> (u64, u64) {
+    use op::*;
     sf!(softfloat_roundingMode_write_helper(rm as _));
     sf!(softfloat_exceptionFlags_write_helper(0));
     sf!(softfloat_detectTininess_write_helper(softfloat_sys::softfloat_tininess_afterRounding as _));
     let (x, y) = (F::get(a), F::get(b));
-    let kind = (raw >> 20) & 3;
     let v = match OP {
         ADD => F::put(F::add(x, y)),
         SUB => F::put(F::sub(x, y)),
@@ -287,18 +351,17 @@ pub extern "C" fn fp<F: Float, const OP: u8>(cpu: &mut Cpu, a: u64, b: u64, raw:
         DIV => F::put(F::div(x, y)),
         SQRT => F::put(F::sqrt(x)),
         MADD | MSUB | NMSUB | NMADD => {
-            let c = F::get(cpu.regs[F0 + (raw >> 27 & 31) as usize]);
             let neg_prod = if matches!(OP, NMSUB | NMADD) { F::SIGN } else { 0 };
             let neg_add = if matches!(OP, MSUB | NMADD) { F::SIGN } else { 0 };
-            F::put(F::mul_add(x ^ neg_prod, y, c ^ neg_add))
+            F::put(F::mul_add(x ^ neg_prod, y, F::get(c) ^ neg_add))
         }
-        TO_INT => match kind {
+        TO_INT => match c {
             0 => F::to_i32(x, rm) as i64 as u64,
             1 => F::to_u32(x, rm) as i32 as i64 as u64,
             2 => F::to_i64(x, rm) as u64,
             _ => F::to_u64(x, rm),
         },
-        FROM_INT => F::put(match kind {
+        FROM_INT => F::put(match c {
             0 => F::from_i32(a as i32),
             1 => F::from_u32(a as u32),
             2 => F::from_i64(a as i64),
@@ -323,20 +386,11 @@ pub extern "C" fn fp<F: Float, const OP: u8>(cpu: &mut Cpu, a: u64, b: u64, raw:
         CLASS => class::<F>(x),
         _ => 0,
     };
-    let flags = u64::from(sf!(softfloat_exceptionFlags_read_helper())) & 0x1f;
-    if flags != 0 || !writes_x(OP) {
-        mark_dirty(cpu);
-    }
-    if flags != 0 {
-        cpu.csr.fflags |= flags;
-        if let Some(log) = &mut cpu.trace_csrs {
-            log.push((0x001, cpu.csr.fflags));
-        }
-    }
-    v
+    (v, u64::from(sf!(softfloat_exceptionFlags_read_helper())) & 0x1f)
 }
 
 /// Sets mstatus.FS to Dirty; a commit log shows the change, as Spike's does.
+#[inline]
 fn mark_dirty(cpu: &mut Cpu) {
     if cpu.csr.mstatus & MSTATUS_FS != MSTATUS_FS {
         cpu.csr.set_fs_dirty();
@@ -346,17 +400,23 @@ fn mark_dirty(cpu: &mut Cpu) {
     }
 }
 
-/// Emits a soft-float operation through [`fp`].
+/// Emits an FP operation through [`fp`] or [`fma`].
 pub fn arith<E: Emitter<Cpu = Cpu>, F: Float, const OP: u8>(e: &mut E, i: &Insn) -> R {
     let rm = i.rm();
-    let dynamic = OP < op::NO_RM && rm == 7;
     if OP < op::NO_RM && (rm == 5 || rm == 6) {
         return illegal(e, i);
     }
+    // Only a dynamic rounding mode can be found reserved at run time.
+    let fx = if OP < op::NO_RM && rm == 7 { Effects::MAY_TRAP } else { Effects::PURE };
     let a = if OP == op::FROM_INT { x(e, i.rs1) } else { e.reg(F0 + usize::from(i.rs1)) };
     let b = if op::binary(OP) { e.reg(F0 + usize::from(i.rs2)) } else { e.imm(0) };
-    let raw = e.imm(u64::from(i.raw));
-    let v = e.call(fp::<F, OP>, [a, b, raw], dynamic)?;
+    let v = if matches!(OP, op::MADD | op::MSUB | op::NMSUB | op::NMADD) {
+        let c = e.reg(F0 + usize::from(i.rs3));
+        e.call(fma_helper::<F, OP>(rm), [a, b, c], fx)?
+    } else {
+        let raw = e.imm(u64::from(i.raw));
+        e.call(fp::<F, OP>, [a, b, raw], fx)?
+    };
     if op::writes_x(OP) {
         set_x(e, i.rd, v);
     } else {
@@ -375,7 +435,7 @@ pub fn set_f<E: Emitter<Cpu = Cpu>>(e: &mut E, rd: u8, v: E::V) -> R {
     e.set_reg(F0 + usize::from(rd), v);
     if Mode(e.mode()).fs() != 3 {
         let z = e.imm(0);
-        e.call(fs_dirty, [z, z, z], false)?;
+        e.call(fs_dirty, [z, z, z], Effects::PURE)?;
     }
     Ok(())
 }
@@ -552,10 +612,10 @@ mod tests {
         fn store(&mut self, addr: u64, size: u8, value: u64) -> Result<(), Stop> {
             self.cpu.store_slow(addr, size, value, RAM)
         }
-        fn call(&mut self, h: Helper<Cpu>, args: [u64; 3], may_stop: bool) -> Result<u64, Stop> {
+        fn call(&mut self, h: Helper<Cpu>, args: [u64; 3], fx: Effects) -> Result<u64, Stop> {
             let v = h(self.cpu, args[0], args[1], args[2], RAM);
             if self.cpu.stop != 0 {
-                assert!(may_stop, "a helper called without may_stop stopped");
+                assert!(fx.stops, "a helper declared as never stopping stopped");
                 return Err(Stop);
             }
             Ok(v)

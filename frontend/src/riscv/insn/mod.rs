@@ -7,6 +7,7 @@ pub mod base;
 pub mod d;
 pub mod f;
 pub mod fpu;
+pub mod hostfp;
 pub mod m;
 pub mod system;
 pub mod zb;

@@ -4,13 +4,13 @@ use super::{set_x, x, R};
 use crate::riscv::csr::{MSTATUS_TVM, MSTATUS_TW};
 use crate::riscv::trap::Exception;
 use crate::riscv::{Cpu, Insn, PRV_S, PRV_U};
-use crate::Emitter;
+use crate::{Effects, Emitter};
 
 /// Raises an illegal-instruction exception for `i` (tval = its bits).
 pub fn illegal<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
     let bits = e.imm(u64::from(i.raw));
     let z = e.imm(0);
-    e.call(illegal_helper, [bits, z, z], true)?;
+    e.call(illegal_helper, [bits, z, z], Effects::MAY_TRAP)?;
     Ok(())
 }
 extern "C" fn illegal_helper(cpu: &mut Cpu, bits: u64, _: u64, _: u64, pc: u64) -> u64 {
@@ -31,7 +31,7 @@ fn csr_op<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, kind: u64, imm: bool) -> R
     let info = u64::from(i.csr()) | u64::from(i.rd) << 12 | kind << 17 | u64::from(writes) << 19;
     let info = e.imm(info);
     let bits = e.imm(u64::from(i.raw));
-    let old = e.call(csr_helper, [src, info, bits], true)?;
+    let old = e.call(csr_helper, [src, info, bits], Effects::SYSTEM)?;
     set_x(e, i.rd, old);
     Ok(())
 }
@@ -85,7 +85,7 @@ pub fn csrrci<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
 fn simple<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, h: crate::Helper<Cpu>) -> Result<E::V, crate::Stop> {
     let bits = e.imm(u64::from(i.raw));
     let z = e.imm(0);
-    e.call(h, [bits, z, z], true)
+    e.call(h, [bits, z, z], Effects::SYSTEM)
 }
 
 pub fn ecall<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
