@@ -174,6 +174,7 @@ impl<I: Isa> Engine<I> {
             ctl.flush_jump_cache = false;
             self.cache.flush();
             I::bus(cpu).clear_all_code();
+            self.x.flush_jump_table();
         }
         let ctl = cpu.control();
         if !ctl.dirty_code.is_empty() {
@@ -182,11 +183,13 @@ impl<I: Isa> Engine<I> {
                 self.cache.invalidate_page(p);
                 I::bus(cpu).clear_code(p);
             }
+            self.x.flush_jump_table();
         }
         let ctl = cpu.control();
         if ctl.flush_jump_cache {
             ctl.flush_jump_cache = false;
             self.cache.flush_jump_cache();
+            self.x.flush_jump_table();
         }
         if self.x.jit.as_ref().is_some_and(|j| j.wants_flush()) {
             self.cache.flush();
@@ -201,6 +204,12 @@ impl<I: Isa> Engine<I> {
 use std::io::Write as _;
 
 impl<I: Isa> Exec<I> {
+    fn flush_jump_table(&self) {
+        if let Some(j) = &self.jit {
+            j.flush_jump_table();
+        }
+    }
+
     fn run_block(&mut self, cpu: &mut I::Cpu, b: &Arc<Block<I>>) {
         if self.trace.is_none() {
             if let Some(r) = self.jit.as_ref().and_then(|jit| jit.run(b, cpu)) {

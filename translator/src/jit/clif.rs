@@ -53,9 +53,18 @@ pub struct ChainEnv<'c> {
     pub budget: u64,
     /// Where an exit whose slot is empty leaves the slot's address.
     pub last_exit: u64,
+    /// The jump table (`jit::JumpEntry` array), for computed and cross-page exits.
+    pub jump_table: u64,
     /// A fresh, empty exit slot (`jit::Slot`), or `None` when they ran out.
     pub alloc_slot: &'c dyn Fn() -> Option<u64>,
 }
+
+/// Jump-table index of a virtual pc.
+pub fn jump_slot(vpc: u64) -> usize {
+    ((vpc >> 1) as usize) & (super::JUMP_TABLE_ENTRIES - 1)
+}
+const JUMP_ENTRY_SHIFT: i64 = 5;
+const _: () = assert!(size_of::<super::JumpEntry>() == 1 << JUMP_ENTRY_SHIFT);
 
 fn sig(cc: CallConv, params: usize) -> Signature {
     let mut s = Signature::new(cc);
@@ -346,11 +355,51 @@ impl<'a, I: Isa> Clif<'a, I> {
                 self.b.switch_to_block(tail);
                 self.b.ins().return_call_indirect(self.block_sig, code, &[cpu]);
             }
-            None => {
-                let z = self.iconst(0);
-                self.b.ins().return_(&[z]);
-            }
+            None => match self.chain {
+                Some(env) if !self.called => self.jump_table_exit(env, pc, direct),
+                _ => {
+                    let z = self.iconst(0);
+                    self.b.ins().return_(&[z]);
+                }
+            },
         }
+    }
+
+    /// An exit that cannot own a slot: look its target up in the jump
+    /// table and tail-call it while the budget lasts, else return to the
+    /// dispatcher. pc and instret are already stored.
+    fn jump_table_exit(&mut self, env: &ChainEnv<'_>, pc: Value, direct: Option<u64>) {
+        let ent = match direct {
+            Some(t) => self.iconst(env.jump_table + ((jump_slot(t) as u64) << JUMP_ENTRY_SHIFT)),
+            None => {
+                let i = self.b.ins().ushr_imm_s(pc, 1);
+                let i = self.b.ins().band_imm_s(i, (super::JUMP_TABLE_ENTRIES as i64) - 1);
+                let i = self.b.ins().ishl_imm_s(i, JUMP_ENTRY_SHIFT);
+                let base = self.iconst(env.jump_table);
+                self.b.ins().iadd(base, i)
+            }
+        };
+        let f = cpu_flags();
+        let vpc = self.b.ins().load(I64, f, ent, offset_of!(super::JumpEntry, vpc) as i32);
+        let mode = self.b.ins().load(I64, f, ent, offset_of!(super::JumpEntry, mode) as i32);
+        let code = self.b.ins().load(I64, f, ent, offset_of!(super::JumpEntry, code) as i32);
+        let ba = self.iconst(env.budget);
+        let left = self.b.ins().load(I64, f, ba, 0);
+        let left = self.b.ins().iadd_imm_s(left, -(self.k as i64 + 1));
+        self.b.ins().store(f, left, ba, 0);
+        let same_pc = self.b.ins().icmp(IntCC::Equal, vpc, pc);
+        let same_mode = self.b.ins().icmp_imm_s(IntCC::Equal, mode, i64::from(self.mode) + 1);
+        let more = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, left, 0);
+        let hit = self.b.ins().band(same_pc, same_mode);
+        let go = self.b.ins().band(hit, more);
+        let tail = self.b.create_block();
+        let back = self.b.create_block();
+        self.b.ins().brif(go, tail, &[], back, &[]);
+        self.b.switch_to_block(tail);
+        self.b.ins().return_call_indirect(self.block_sig, code, &[self.cpu]);
+        self.b.switch_to_block(back);
+        let z = self.iconst(0);
+        self.b.ins().return_(&[z]);
     }
 
     /// After a slow memory access (which may have raised an interrupt line

@@ -62,6 +62,23 @@ const SLOTS: usize = 1 << 20;
 /// Bytes of block header before each block's code: vpc, paddr, mode, 0.
 const HEADER: usize = 32;
 
+/// Entries of the jump table (a power of two).
+pub const JUMP_TABLE_ENTRIES: usize = 1 << 12;
+
+/// One jump-table entry: a compiled block by virtual pc, for exits whose
+/// target is computed or on another page. Filled by [`Jit::run`] and
+/// cleared whenever the engine's own jump cache is, so it only ever names
+/// live code. Only the vCPU thread touches it.
+#[repr(C)]
+#[derive(Default)]
+pub struct JumpEntry {
+    vpc: AtomicU64,
+    /// The block's mode + 1 (0: empty).
+    mode: AtomicU64,
+    code: AtomicU64,
+    _pad: u64,
+}
+
 /// A chainable direct exit: the successor's code once linked (0 before),
 /// and what the successor must be.
 #[repr(C)]
@@ -128,6 +145,7 @@ struct Shared {
     last_exit: AtomicU64,
     slots: ZeroedArray<Slot>,
     next_slot: AtomicUsize,
+    jump_table: ZeroedArray<JumpEntry>,
 }
 
 /// One Cranelift compilation context (one per compiling thread).
@@ -238,6 +256,7 @@ impl Shared {
         let env = ChainEnv {
             budget: self.budget.as_ptr() as u64,
             last_exit: self.last_exit.as_ptr() as u64,
+            jump_table: self.jump_table.addr(0),
             alloc_slot: &alloc_slot,
         };
         let env = self.chain.then_some(&env);
@@ -347,6 +366,7 @@ impl<I: Isa> Jit<I> {
             // SAFETY: all-zero is a valid `Slot` (atomics).
             slots: unsafe { ZeroedArray::new(SLOTS)? },
             next_slot: AtomicUsize::new(0),
+            jump_table: unsafe { ZeroedArray::new(JUMP_TABLE_ENTRIES)? },
         });
         let (queue, worker) = if background {
             let (tx, rx) = crossbeam_channel::unbounded::<Request<I>>();
@@ -406,6 +426,11 @@ impl<I: Isa> Jit<I> {
             sh.last_exit.store(0, Ordering::Relaxed);
             self.link(last, code);
         }
+        if let Some(e) = sh.jump_table.get(clif::jump_slot(b.vpc)) {
+            e.vpc.store(b.vpc, Ordering::Relaxed);
+            e.mode.store(u64::from(b.mode) + 1, Ordering::Relaxed);
+            e.code.store(code as u64, Ordering::Relaxed);
+        }
         sh.budget.store(QUANTUM, Ordering::Relaxed);
         // SAFETY: `code` is a block's published code pointer: it points into
         // our arena (alive while `self` is), was compiled for this ISA with
@@ -438,6 +463,16 @@ impl<I: Isa> Jit<I> {
     }
 
     /// The code arena is full: the engine must drop all blocks, then call `reset`.
+    /// Forgets every jump-table entry (the engine dropped blocks or the
+    /// virtual-to-physical mappings changed).
+    pub fn flush_jump_table(&self) {
+        for k in 0..JUMP_TABLE_ENTRIES {
+            if let Some(e) = self.shared.jump_table.get(k) {
+                e.mode.store(0, Ordering::Relaxed);
+            }
+        }
+    }
+
     pub fn wants_flush(&self) -> bool {
         self.shared.full.load(Ordering::Relaxed)
     }
@@ -463,6 +498,7 @@ impl<I: Isa> Jit<I> {
             }
         }
         self.shared.full.store(false, Ordering::Relaxed);
+        self.flush_jump_table();
     }
 
     pub fn stats(&self) -> JitStats {
