@@ -9,7 +9,7 @@ mod ram;
 mod tlb;
 
 pub use bus::{Bus, BusError, MmioDevice, MmioRegion};
-pub use ram::Ram;
+pub use ram::{DirectRam, Ram};
 pub use tlb::{Tlb, TlbEntry, TLB_BITS, TLB_ENTRIES, TLB_INVALID, TLB_SLOW};
 
 /// Guest page size used by the TLB and code-page tracking.

@@ -15,7 +15,30 @@ pub struct Ram {
     code: Vec<AtomicU8>,
 }
 
+/// A writable RAM region as JIT code may address it without a TLB: guest
+/// address `a` in `[base, base + size)` lives at host address
+/// `host + (a - base)`, and `code_marks[(a - base) >> PAGE_BITS]` is non-zero
+/// while the page holds translated code (stores must then take the slow path).
+/// The addresses stay valid as long as the [`Ram`] does.
+#[derive(Clone, Copy, Debug)]
+pub struct DirectRam {
+    pub base: u64,
+    pub size: u64,
+    pub host: u64,
+    pub code_marks: u64,
+}
+
 impl Ram {
+    /// This region for direct addressing (see [`DirectRam`]).
+    pub fn direct(&self) -> DirectRam {
+        DirectRam {
+            base: self.base,
+            size: self.map.len() as u64,
+            host: self.map.as_ptr() as u64,
+            code_marks: self.code.as_ptr() as u64,
+        }
+    }
+
     pub fn new(base: u64, size: u64, readonly: bool) -> std::io::Result<Ram> {
         let len = usize::try_from(size).map_err(|_| std::io::Error::other("RAM size too large"))?;
         let map = MmapMut::map_anon(len.max(1))?;

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use xlate_frontend::{GuestCpu, InsnRecord, Isa, Stop};
-use xlate_softmmu::PAGE_MASK;
+use xlate_softmmu::{Bus, PAGE_MASK};
 
 use crate::block::{Block, BlockCache, MAX_BLOCK_INSNS};
 use crate::interp::Interp;
@@ -48,6 +48,8 @@ pub enum Exit {
 pub struct Engine<I: Isa> {
     cache: BlockCache<I>,
     x: Exec<I>,
+    /// Keeps RAM that compiled code addresses directly alive.
+    direct_ram_owner: Option<Arc<Bus>>,
 }
 
 /// Everything that runs a block, apart from the cache that finds it (so a
@@ -66,7 +68,22 @@ impl<I: Isa> Engine<I> {
             EngineKind::Jit => Some(Jit::new(false)?),
             EngineKind::Tiered => Some(Jit::new(true)?),
         };
-        Ok(Engine { cache: BlockCache::default(), x: Exec { kind, threshold, jit, trace: None } })
+        Ok(Engine {
+            cache: BlockCache::default(),
+            x: Exec { kind, threshold, jit, trace: None },
+            direct_ram_owner: None,
+        })
+    }
+
+    /// Lets compiled code address the writable RAM at `base` directly,
+    /// without the TLB (see `Jit::set_direct_ram` for when that is valid:
+    /// Linux user mode). Returns whether it applies (a JIT and such RAM).
+    pub fn use_direct_ram(&mut self, bus: &Arc<Bus>, base: u64) -> bool {
+        let Some(jit) = &self.x.jit else { return false };
+        let Some(ram) = bus.rams.iter().find(|r| r.base() == base && !r.readonly()) else { return false };
+        jit.set_direct_ram(ram.direct());
+        self.direct_ram_owner = Some(bus.clone());
+        true
     }
 
     /// Turns on the commit log; traced instructions always run in the interpreter.

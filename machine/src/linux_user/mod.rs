@@ -307,7 +307,7 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
     let mut cpu = Cpu::new(bus.clone(), 0, Arc::new(InstretClock(100)));
     enter_user(&mut cpu, entry, sp);
     cpu.syscall = Some(main_thread.clone());
-    let mut engine = Engine::<Riscv>::new(opts.engine, opts.jit_threshold)?;
+    let mut engine = new_engine(&bus, opts.engine, opts.jit_threshold)?;
     task::run_thread(&main_thread, &mut cpu, &mut engine);
     task::wait_for_end(&shared);
     let end = shared.proc.lock().ending;
@@ -321,6 +321,15 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
         }
         None => return Err("guest stopped unexpectedly".into()),
     })
+}
+
+/// An engine for a guest thread. Guest addresses are physical ones with full
+/// access (translation off, PMP open), so compiled code may address guest
+/// RAM directly.
+pub(crate) fn new_engine(bus: &Arc<Bus>, kind: EngineKind, threshold: u32) -> Result<Engine<Riscv>, String> {
+    let mut engine = Engine::<Riscv>::new(kind, threshold)?;
+    engine.use_direct_ram(bus, GUEST_BASE);
+    Ok(engine)
 }
 
 /// U-mode at `entry` with translation off, PMP open, FPU on and traps to the stub.

@@ -774,7 +774,7 @@ impl Thread {
             cpu.csr.frm = frm;
             cpu.csr.fflags = fflags;
             cpu.syscall = Some(child.clone());
-            match Engine::<Riscv>::new(sh.engine, sh.threshold) {
+            match super::new_engine(&sh.bus, sh.engine, sh.threshold) {
                 Ok(mut engine) => run_thread(&child, &mut cpu, &mut engine),
                 Err(e) => {
                     eprintln!("xlate: cannot start a guest thread: {e}");

@@ -27,7 +27,7 @@ use cranelift_codegen::ir::{AbiParam, BlockArg, Function, InstBuilder, MemFlagsD
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use xlate_frontend::{BinOp, Cond, Effects, Emitter, GuestCpu, Helper, Isa, Stop, UnOp};
-use xlate_softmmu::{Tlb, TlbEntry, PAGE_BITS, PAGE_MASK, TLB_ENTRIES};
+use xlate_softmmu::{DirectRam, Tlb, TlbEntry, PAGE_BITS, PAGE_MASK, TLB_ENTRIES};
 
 use crate::block::Block;
 
@@ -125,6 +125,8 @@ pub struct Clif<'a, I: Isa> {
     k: usize,
     /// Offset of the data TLB in the CPU structure.
     tlb_off: usize,
+    /// RAM that data accesses address directly instead of through the TLB.
+    direct: Option<DirectRam>,
     regs: Vec<Option<Value>>,
     dirty: Vec<bool>,
     /// `uextend(icmp)` results of `cmp`, mapped to the `icmp` itself, so
@@ -174,6 +176,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         blk: &Block<I>,
         fe: TargetFrontendConfig,
         chain: Option<&ChainEnv<'_>>,
+        direct: Option<DirectRam>,
     ) -> Result<SlotList, String> {
         let tlb_off = <I::Cpu as GuestCpu>::TLBS_OFFSET + I::data_mmu(blk.mode) * size_of::<Tlb>();
         let max_off = tlb_off.max(<I::Cpu as GuestCpu>::REGS_OFFSET + 8 * 256) + size_of::<Tlb>();
@@ -200,6 +203,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             mode: blk.mode,
             k: 0,
             tlb_off,
+            direct,
             regs: Vec::new(),
             dirty: Vec::new(),
             bools: HashMap::new(),
@@ -478,6 +482,61 @@ impl<'a, I: Isa> Clif<'a, I> {
         self.b.ins().return_(&[z]);
     }
 
+    /// The fast path of a data access: branches to a new cold slow-path
+    /// block (returned, not current) or continues in a new current block
+    /// with the host address (returned).
+    fn fast_path(&mut self, addr: Value, size: u8, write: bool) -> (cranelift_codegen::ir::Block, Value) {
+        if let Some(d) = self.direct {
+            return self.direct_lookup(d, addr, size, write);
+        }
+        let tag = if write { offset_of!(TlbEntry, tag_write) } else { offset_of!(TlbEntry, tag_read) };
+        let (fast, slow, ent) = self.tlb_lookup(addr, size, tag);
+        self.b.switch_to_block(fast);
+        let host = self.addend(ent, addr);
+        (slow, host)
+    }
+
+    /// Direct addressing of one RAM region (see `Jit::set_direct_ram`): in
+    /// range, host = addr + (host base - guest base). Stores also need an
+    /// aligned address (so they cannot cross into another page) on a page
+    /// holding no translated code.
+    fn direct_lookup(
+        &mut self,
+        d: DirectRam,
+        addr: Value,
+        size: u8,
+        write: bool,
+    ) -> (cranelift_codegen::ir::Block, Value) {
+        let sz = u64::from(size);
+        let off = self.b.ins().iadd_imm_s(addr, d.base.wrapping_neg() as i64);
+        let limit = d.size.saturating_sub(sz);
+        let mut bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, off, limit as i64);
+        if write {
+            if size > 1 {
+                let low = self.b.ins().band_imm_s(addr, (sz - 1) as i64);
+                let mis = self.b.ins().icmp_imm_s(IntCC::NotEqual, low, 0);
+                bad = self.b.ins().bor(bad, mis);
+            }
+            // The page index, clamped so the mark read stays inside the map
+            // even when the address is out of range.
+            let page = self.b.ins().ushr_imm_s(off, i64::from(PAGE_BITS));
+            let last = self.iconst((d.size.max(1) - 1) >> PAGE_BITS);
+            let page = self.b.ins().umin(page, last);
+            let marks = self.iconst(d.code_marks);
+            let at = self.b.ins().iadd(marks, page);
+            let mark = self.b.ins().uload8(I64, cpu_flags(), at, 0);
+            let code = self.b.ins().icmp_imm_s(IntCC::NotEqual, mark, 0);
+            bad = self.b.ins().bor(bad, code);
+        }
+        let host = self.b.ins().iadd_imm_s(off, d.host as i64);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(bad, slow, &[], fast, &[]);
+        self.b.switch_to_block(fast);
+        (slow, host)
+    }
+
     /// Host address of an access hitting the TLB, or the slow path.
     /// Returns (hit block, slow block) with the current block terminated.
     fn tlb_lookup(
@@ -727,12 +786,9 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         if self.bad_size(size) {
             return Ok(self.iconst(0));
         }
-        let (fast, slow, ent) = self.tlb_lookup(addr, size, offset_of!(TlbEntry, tag_read));
+        let (slow, host) = self.fast_path(addr, size, false);
         let merge = self.b.create_block();
         let result = self.b.append_block_param(merge, I64);
-
-        self.b.switch_to_block(fast);
-        let host = self.addend(ent, addr);
         let f = guest_flags();
         let i = self.b.ins();
         let v = match (size, signed) {
@@ -770,11 +826,8 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         if self.bad_size(size) {
             return Ok(());
         }
-        let (fast, slow, ent) = self.tlb_lookup(addr, size, offset_of!(TlbEntry, tag_write));
+        let (slow, host) = self.fast_path(addr, size, true);
         let merge = self.b.create_block();
-
-        self.b.switch_to_block(fast);
-        let host = self.addend(ent, addr);
         let f = guest_flags();
         let i = self.b.ins();
         match size {

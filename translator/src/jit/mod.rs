@@ -42,7 +42,7 @@ use cranelift_frontend::FunctionBuilderContext;
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
 use xlate_frontend::Isa;
-use xlate_softmmu::PAGE_MASK;
+use xlate_softmmu::{DirectRam, PAGE_MASK};
 
 use crate::block::Block;
 use arena::{Arena, ZeroedArray};
@@ -146,6 +146,8 @@ struct Shared {
     slots: ZeroedArray<Slot>,
     next_slot: AtomicUsize,
     jump_table: ZeroedArray<JumpEntry>,
+    /// Guest RAM data accesses may address directly (set once, before code runs).
+    direct: std::sync::OnceLock<DirectRam>,
 }
 
 /// One Cranelift compilation context (one per compiling thread).
@@ -189,10 +191,12 @@ impl Compiler {
         &mut self,
         b: &Block<I>,
         chain: Option<&ChainEnv<'_>>,
+        direct: Option<DirectRam>,
     ) -> Result<(&[u8], clif::SlotList), String> {
         self.ctx.clear();
         self.ctx.func.signature = clif::block_signature(block_cc());
-        let slots = Clif::translate(&mut self.ctx.func, &mut self.fctx, b, self.isa.frontend_config(), chain)?;
+        let fe = self.isa.frontend_config();
+        let slots = Clif::translate(&mut self.ctx.func, &mut self.fctx, b, fe, chain, direct)?;
         Ok((self.finish()?, slots))
     }
 
@@ -260,9 +264,10 @@ impl Shared {
             alloc_slot: &alloc_slot,
         };
         let env = self.chain.then_some(&env);
+        let direct = self.direct.get().copied();
         // A Cranelift bug must not take the emulator down: keep the block interpreted.
         let result =
-            catch_unwind(AssertUnwindSafe(|| comp.compile(b, env).map(|(code, slots)| (code.to_vec(), slots))));
+            catch_unwind(AssertUnwindSafe(|| comp.compile(b, env, direct).map(|(code, slots)| (code.to_vec(), slots))));
         let ns = t0.elapsed().as_nanos() as u64;
         let (code, slots) = match result {
             Ok(Ok(r)) => r,
@@ -367,6 +372,7 @@ impl<I: Isa> Jit<I> {
             slots: unsafe { ZeroedArray::new(SLOTS)? },
             next_slot: AtomicUsize::new(0),
             jump_table: unsafe { ZeroedArray::new(JUMP_TABLE_ENTRIES)? },
+            direct: std::sync::OnceLock::new(),
         });
         let (queue, worker) = if background {
             let (tx, rx) = crossbeam_channel::unbounded::<Request<I>>();
@@ -471,6 +477,16 @@ impl<I: Isa> Jit<I> {
                 e.mode.store(0, Ordering::Relaxed);
             }
         }
+    }
+
+    /// Lets compiled code address `ram` directly for data accesses (no TLB).
+    /// Only valid where every data address is a physical address with full
+    /// access rights (Linux user mode: translation off, PMP open), since
+    /// accesses in range skip translation and permission checks; stores to
+    /// pages holding code still take the slow path. The caller keeps the RAM
+    /// alive as long as this JIT (see `Engine::use_direct_ram`).
+    pub fn set_direct_ram(&self, ram: DirectRam) {
+        let _ = self.shared.direct.set(ram);
     }
 
     pub fn wants_flush(&self) -> bool {

@@ -117,8 +117,18 @@ fn machine(prog: &[u32], init: &dyn Fn(&mut Cpu)) -> Box<Cpu> {
 }
 
 fn run(kind: EngineKind, prog: &[u32], init: &dyn Fn(&mut Cpu)) -> Box<Cpu> {
+    run_with(kind, false, prog, init)
+}
+
+/// With `direct`, compiled code addresses RAM without the TLB (the test
+/// machine runs in M-mode without translation, where that is valid).
+fn run_with(kind: EngineKind, direct: bool, prog: &[u32], init: &dyn Fn(&mut Cpu)) -> Box<Cpu> {
     let mut cpu = machine(prog, init);
     let mut e = Engine::<Riscv>::new(kind, 0).unwrap();
+    if direct {
+        let bus = cpu.bus.clone();
+        assert!(e.use_direct_ram(&bus, RAM));
+    }
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         match e.run(&mut cpu, 100_000) {
@@ -203,6 +213,8 @@ fn differential(what: &str, prog: &[u32], init: &dyn Fn(&mut Cpu)) -> Box<Cpu> {
     assert_same(what, &a, &b);
     let c = run(EngineKind::Tiered, &prog, init);
     assert_same(&format!("{what} (tiered)"), &a, &c);
+    let d = run_with(EngineKind::Jit, true, &prog, init);
+    assert_same(&format!("{what} (jit, direct RAM)"), &a, &d);
     b
 }
 
