@@ -127,6 +127,9 @@ pub trait GuestCpu: Sized + 'static {
     const STOP_OFFSET: usize;
     /// Offset of the `u64` retired-instruction counter.
     const INSTRET_OFFSET: usize;
+    /// Offset of the `u64` chain limit: chained compiled code goes on to
+    /// the next block only while the retired-instruction counter is below it.
+    const CHAIN_LIMIT_OFFSET: usize;
     /// Offset of the array of [`Tlb`]s, one per MMU index.
     const TLBS_OFFSET: usize;
 
@@ -135,6 +138,7 @@ pub trait GuestCpu: Sized + 'static {
     fn set_pc(&mut self, pc: u64);
     fn stop_word(&mut self) -> &mut u64;
     fn instret_mut(&mut self) -> &mut u64;
+    fn chain_limit_mut(&mut self) -> &mut u64;
     fn tlb(&self, mmu_idx: usize) -> &Tlb;
     fn tlb_mut(&mut self, mmu_idx: usize) -> &mut Tlb;
     fn control(&mut self) -> &mut Control;

@@ -79,6 +79,8 @@ pub struct Cpu {
     pub pc: u64,
     pub stop: u64,
     pub instret: u64,
+    /// Chained compiled code returns to the dispatcher once instret reaches this.
+    pub chain_limit: u64,
     pub tlbs: [Tlb; NUM_MMU],
     // ---- not touched by generated code ----
     pub prv: u8,
@@ -109,6 +111,7 @@ impl Cpu {
             pc: 0,
             stop: 0,
             instret: 0,
+            chain_limit: 0,
             tlbs: std::array::from_fn(|_| Tlb::default()),
             prv: PRV_M,
             csr: csr::Csrs::new(hartid),
@@ -207,6 +210,7 @@ impl GuestCpu for Cpu {
     const PC_OFFSET: usize = offset_of!(Cpu, pc);
     const STOP_OFFSET: usize = offset_of!(Cpu, stop);
     const INSTRET_OFFSET: usize = offset_of!(Cpu, instret);
+    const CHAIN_LIMIT_OFFSET: usize = offset_of!(Cpu, chain_limit);
     const TLBS_OFFSET: usize = offset_of!(Cpu, tlbs);
 
     fn regs(&mut self) -> &mut [u64] {
@@ -223,6 +227,9 @@ impl GuestCpu for Cpu {
     }
     fn instret_mut(&mut self) -> &mut u64 {
         &mut self.instret
+    }
+    fn chain_limit_mut(&mut self) -> &mut u64 {
+        &mut self.chain_limit
     }
     fn tlb(&self, mmu_idx: usize) -> &Tlb {
         &self.tlbs[mmu_idx]

@@ -48,9 +48,6 @@ pub type SlotList = Vec<(u64, u64)>;
 /// Where chained exits find what they need (see `jit::Jit`): all addresses
 /// of memory that outlives the code.
 pub struct ChainEnv<'c> {
-    /// The signed instruction budget word: a chained exit subtracts the
-    /// block's length and returns to the dispatcher when it goes negative.
-    pub budget: u64,
     /// Where an exit whose slot is empty leaves the slot's address.
     pub last_exit: u64,
     /// The jump table (`jit::JumpEntry` array), for computed and cross-page exits.
@@ -309,12 +306,12 @@ impl<'a, I: Isa> Clif<'a, I> {
         self.terminated = true;
     }
 
-    /// The exit sequence, ending the current block.
+    /// The exit sequence, ending the current block. The pc is stored only
+    /// when control goes back to the dispatcher: a chained successor sets
+    /// it itself when it exits.
     fn exit_here(&mut self, pc: Value, direct: Option<u64>) {
         self.writeback(true);
-        let cpu = self.cpu;
-        self.b.ins().store(cpu_flags(), pc, cpu, off(<I::Cpu as GuestCpu>::PC_OFFSET));
-        self.add_instret(self.k as i64 + 1 - self.synced as i64);
+        let instret = self.add_instret(self.k as i64 + 1 - self.synced as i64);
         let chained = match (self.chain, direct) {
             (Some(env), Some(t)) if !self.called && t & PAGE_MASK == self.page => {
                 (env.alloc_slot)().map(|s| (env, s, t))
@@ -324,55 +321,71 @@ impl<'a, I: Isa> Clif<'a, I> {
         match chained {
             Some((env, slot, target)) => {
                 self.slots.push((slot, target));
-                // Tail-call the linked successor while the budget lasts.
+                // Tail-call the linked successor while under the chain limit.
                 let sa = self.iconst(slot);
                 let code = self.b.ins().load(I64, cpu_flags(), sa, 0);
-                let ba = self.iconst(env.budget);
-                let left = self.b.ins().load(I64, cpu_flags(), ba, 0);
-                let left = self.b.ins().iadd_imm_s(left, -(self.k as i64 + 1));
-                self.b.ins().store(cpu_flags(), left, ba, 0);
-                let linked = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
-                let more = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, left, 0);
-                let go = self.b.ins().band(linked, more);
-                let tail = self.b.create_block();
-                let back = match self.unlinked {
-                    Some(b) => b,
-                    None => {
-                        // Shared: tell the JIT which slot to link when the
-                        // successor runs, and return to the dispatcher.
-                        let b = self.b.create_block();
-                        self.b.set_cold_block(b);
-                        let slot = self.b.append_block_param(b, I64);
-                        self.b.ins().brif(go, tail, &[], b, &[BlockArg::Value(sa)]);
-                        self.b.switch_to_block(b);
-                        let la = self.iconst(env.last_exit);
-                        self.b.ins().store(cpu_flags(), slot, la, 0);
-                        let z = self.iconst(0);
-                        self.b.ins().return_(&[z]);
-                        self.unlinked = Some(b);
-                        self.b.switch_to_block(tail);
-                        self.b.ins().return_call_indirect(self.block_sig, code, &[cpu]);
-                        return;
-                    }
-                };
-                self.b.ins().brif(go, tail, &[], back, &[BlockArg::Value(sa)]);
-                self.b.switch_to_block(tail);
-                self.b.ins().return_call_indirect(self.block_sig, code, &[cpu]);
+                let unlinked = self.unlinked_exit(env);
+                let linked = self.b.create_block();
+                self.b.ins().brif(code, linked, &[], unlinked, &[BlockArg::Value(sa), BlockArg::Value(pc)]);
+                self.b.switch_to_block(linked);
+                self.tail_call_under_limit(code, instret, pc);
             }
             None => match self.chain {
-                Some(env) if !self.called => self.jump_table_exit(env, pc, direct),
-                _ => {
-                    let z = self.iconst(0);
-                    self.b.ins().return_(&[z]);
-                }
+                Some(env) if !self.called => self.jump_table_exit(env, pc, direct, instret),
+                _ => self.return_to_dispatcher(pc),
             },
         }
     }
 
+    fn return_to_dispatcher(&mut self, pc: Value) {
+        self.b.ins().store(cpu_flags(), pc, self.cpu, off(<I::Cpu as GuestCpu>::PC_OFFSET));
+        let z = self.iconst(0);
+        self.b.ins().return_(&[z]);
+    }
+
+    /// Tail-calls `code` if instret is below the chain limit, else returns
+    /// to the dispatcher at `pc`.
+    fn tail_call_under_limit(&mut self, code: Value, instret: Value, pc: Value) {
+        let lo = off(<I::Cpu as GuestCpu>::CHAIN_LIMIT_OFFSET);
+        let limit = self.b.ins().load(I64, cpu_flags(), self.cpu, lo);
+        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, instret, limit);
+        let tail = self.b.create_block();
+        let back = self.b.create_block();
+        self.b.set_cold_block(back);
+        self.b.ins().brif(more, tail, &[], back, &[]);
+        self.b.switch_to_block(tail);
+        self.b.ins().return_call_indirect(self.block_sig, code, &[self.cpu]);
+        self.b.switch_to_block(back);
+        self.return_to_dispatcher(pc);
+    }
+
+    /// The shared cold exit of exits whose slot is still empty, with the
+    /// slot and the pc as parameters: it tells the JIT which slot to link
+    /// when the successor runs, and returns to the dispatcher.
+    fn unlinked_exit(&mut self, env: &ChainEnv<'_>) -> cranelift_codegen::ir::Block {
+        if let Some(b) = self.unlinked {
+            return b;
+        }
+        let here = self.b.current_block();
+        let b = self.b.create_block();
+        self.b.set_cold_block(b);
+        let slot = self.b.append_block_param(b, I64);
+        let pc = self.b.append_block_param(b, I64);
+        self.b.switch_to_block(b);
+        let la = self.iconst(env.last_exit);
+        self.b.ins().store(cpu_flags(), slot, la, 0);
+        self.return_to_dispatcher(pc);
+        if let Some(h) = here {
+            self.b.switch_to_block(h);
+        }
+        self.unlinked = Some(b);
+        b
+    }
+
     /// An exit that cannot own a slot: look its target up in the jump
-    /// table and tail-call it while the budget lasts, else return to the
-    /// dispatcher. pc and instret are already stored.
-    fn jump_table_exit(&mut self, env: &ChainEnv<'_>, pc: Value, direct: Option<u64>) {
+    /// table and tail-call it while under the chain limit, else return to
+    /// the dispatcher.
+    fn jump_table_exit(&mut self, env: &ChainEnv<'_>, pc: Value, direct: Option<u64>, instret: Value) {
         let ent = match direct {
             Some(t) => self.iconst(env.jump_table + ((jump_slot(t) as u64) << JUMP_ENTRY_SHIFT)),
             None => {
@@ -386,44 +399,36 @@ impl<'a, I: Isa> Clif<'a, I> {
         let f = cpu_flags();
         let vpc = self.b.ins().load(I64, f, ent, offset_of!(super::JumpEntry, vpc) as i32);
         let mode = self.b.ins().load(I64, f, ent, offset_of!(super::JumpEntry, mode) as i32);
-        let code = self.b.ins().load(I64, f, ent, offset_of!(super::JumpEntry, code) as i32);
-        let ba = self.iconst(env.budget);
-        let left = self.b.ins().load(I64, f, ba, 0);
-        let left = self.b.ins().iadd_imm_s(left, -(self.k as i64 + 1));
-        self.b.ins().store(f, left, ba, 0);
         let same_pc = self.b.ins().icmp(IntCC::Equal, vpc, pc);
         let same_mode = self.b.ins().icmp_imm_s(IntCC::Equal, mode, i64::from(self.mode) + 1);
-        let more = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, left, 0);
         let hit = self.b.ins().band(same_pc, same_mode);
-        let go = self.b.ins().band(hit, more);
-        let tail = self.b.create_block();
-        let back = self.b.create_block();
-        self.b.ins().brif(go, tail, &[], back, &[]);
-        self.b.switch_to_block(tail);
-        self.b.ins().return_call_indirect(self.block_sig, code, &[self.cpu]);
-        self.b.switch_to_block(back);
-        let z = self.iconst(0);
-        self.b.ins().return_(&[z]);
+        let found = self.b.create_block();
+        let miss = self.b.create_block();
+        self.b.ins().brif(hit, found, &[], miss, &[]);
+        self.b.switch_to_block(miss);
+        self.return_to_dispatcher(pc);
+        self.b.switch_to_block(found);
+        let code = self.b.ins().load(I64, f, ent, offset_of!(super::JumpEntry, code) as i32);
+        self.tail_call_under_limit(code, instret, pc);
     }
 
     /// After a slow memory access (which may have raised an interrupt line
     /// through MMIO): the next chained exit returns to the dispatcher.
     fn end_chain(&mut self) {
-        if let Some(env) = self.chain {
-            let ba = self.iconst(env.budget);
-            let m = self.iconst(u64::MAX);
-            self.b.ins().store(cpu_flags(), m, ba, 0);
-        }
+        let z = self.iconst(0);
+        self.b.ins().store(cpu_flags(), z, self.cpu, off(<I::Cpu as GuestCpu>::CHAIN_LIMIT_OFFSET));
     }
 
-    fn add_instret(&mut self, n: i64) {
-        if n == 0 {
-            return;
-        }
+    /// Adds `n` to instret; returns the new value.
+    fn add_instret(&mut self, n: i64) -> Value {
         let ir = off(<I::Cpu as GuestCpu>::INSTRET_OFFSET);
         let v = self.b.ins().load(I64, cpu_flags(), self.cpu, ir);
+        if n == 0 {
+            return v;
+        }
         let v = self.b.ins().iadd_imm_s(v, n);
         self.b.ins().store(cpu_flags(), v, self.cpu, ir);
+        v
     }
 
     /// Ends the current block: if `flag` is non-zero, a cold exit because
@@ -856,7 +861,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         if fx.control {
             self.called = true;
             // Such helpers see instret as the interpreter has it (CSR reads).
-            self.add_instret(self.k as i64 - self.synced as i64);
+            let _ = self.add_instret(self.k as i64 - self.synced as i64);
             self.synced = self.k as u64;
         }
         let f = self.iconst(h as usize as u64);

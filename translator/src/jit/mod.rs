@@ -27,7 +27,7 @@ pub mod clif;
 
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -41,7 +41,7 @@ use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
-use xlate_frontend::Isa;
+use xlate_frontend::{GuestCpu, Isa};
 use xlate_softmmu::{DirectRam, PAGE_MASK};
 
 use crate::block::Block;
@@ -139,8 +139,6 @@ struct Shared {
     stats: Mutex<JitStats>,
     logged_failure: AtomicBool,
     chain: bool,
-    /// Instruction budget of chained code (only the vCPU thread touches it).
-    budget: AtomicI64,
     /// Address of the slot of the last unlinked exit taken, or 0.
     last_exit: AtomicU64,
     slots: ZeroedArray<Slot>,
@@ -258,7 +256,6 @@ impl Shared {
             Some(self.slots.addr(i))
         };
         let env = ChainEnv {
-            budget: self.budget.as_ptr() as u64,
             last_exit: self.last_exit.as_ptr() as u64,
             jump_table: self.jump_table.addr(0),
             alloc_slot: &alloc_slot,
@@ -287,6 +284,12 @@ impl Shared {
         }
         match arena.install(&header, &code) {
             Some(p) => {
+                if let Some(dir) = std::env::var_os("XLATE_JIT_DUMP") {
+                    // Developer aid: the code of every block, named by its
+                    // offset in the arena (as perf shows it) and guest pc.
+                    let name = format!("{:06x}-{:x}.bin", arena.used() - code.len(), b.vpc);
+                    let _ = std::fs::write(std::path::Path::new(&dir).join(name), &code);
+                }
                 for (addr, target) in slots {
                     let base = self.slots.addr(0);
                     if let Some(s) = self.slots.get(((addr - base) / std::mem::size_of::<Slot>() as u64) as usize) {
@@ -366,7 +369,6 @@ impl<I: Isa> Jit<I> {
             stats: Mutex::new(JitStats::default()),
             logged_failure: AtomicBool::new(false),
             chain,
-            budget: AtomicI64::new(0),
             last_exit: AtomicU64::new(0),
             // SAFETY: all-zero is a valid `Slot` (atomics).
             slots: unsafe { ZeroedArray::new(SLOTS)? },
@@ -437,13 +439,14 @@ impl<I: Isa> Jit<I> {
             e.mode.store(u64::from(b.mode) + 1, Ordering::Relaxed);
             e.code.store(code as u64, Ordering::Relaxed);
         }
-        sh.budget.store(QUANTUM, Ordering::Relaxed);
+        let limit = cpu.instret_mut().saturating_add(QUANTUM as u64);
+        *cpu.chain_limit_mut() = limit;
         // SAFETY: `code` is a block's published code pointer: it points into
         // our arena (alive while `self` is), was compiled for this ISA with
         // the block signature, and the engine drops every block before
         // `reset` reuses the arena. The generated code only touches the CPU
         // structure at the offsets `GuestCpu` declares, guest RAM through TLB
-        // hits, our budget word and exit slots, calls helpers with the same
+        // hits, exit slots and the jump table, calls helpers with the same
         // CPU pointer, and tail-calls only blocks published in this arena
         // generation.
         Some(unsafe { (self.entry)(cpu, code) })
