@@ -224,6 +224,11 @@ pub trait Isa: 'static {
     fn insn_bits(i: &Self::Insn) -> u32;
     /// Control transfer or system instruction: ends the block.
     fn ends_block(i: &Self::Insn) -> bool;
+    /// Where a direct jump or branch at `pc` may go (taken target, and the
+    /// next instruction for a conditional branch); `None`s otherwise.
+    fn direct_targets(_i: &Self::Insn, _pc: u64) -> [Option<u64>; 2] {
+        [None, None]
+    }
     fn exec<E: Emitter<Cpu = Self::Cpu>>(i: &Self::Insn, e: &mut E) -> Result<(), Stop>;
     /// Virtual-to-physical for instruction fetch; raises the fault on failure.
     fn translate_fetch(cpu: &mut Self::Cpu, vaddr: u64) -> Result<u64, Stop>;

@@ -149,38 +149,9 @@ impl<I: Isa> Engine<I> {
         Ok(Some(b))
     }
 
-    /// Decodes a block at `paddr`, stopping at the end of the page.
     fn build(&mut self, cpu: &mut I::Cpu, vpc: u64, paddr: u64, mode: u32) -> Option<Block<I>> {
-        let page_end = (paddr & PAGE_MASK) + xlate_softmmu::PAGE_SIZE;
-        let mut insns = Vec::new();
-        let mut at = paddr;
-        let mut buf = [0u8; 16];
-        while insns.len() < MAX_BLOCK_INSNS && at < page_end {
-            let avail = (I::MAX_INSN_LEN as u64).min(page_end - at) as usize;
-            if !I::bus(cpu).read_bytes(at, &mut buf[..avail]) {
-                break;
-            }
-            let Some(i) = I::decode(&buf[..avail], mode) else { break };
-            insns.push(i);
-            at += I::insn_len(&i);
-            if I::ends_block(&i) {
-                break;
-            }
-        }
-        if insns.is_empty() {
-            return None;
-        }
-        // Writes to this page must now take the slow path so they drop the block.
-        let bus = I::bus(cpu);
-        bus.mark_code(paddr);
-        if let Some((host, _, _)) = bus.host_page(paddr) {
-            for m in 0..I::NUM_MMU {
-                cpu.tlb_mut(m).slow_writes_to(host as u64);
-            }
-        }
-        Some(Block::new(vpc, paddr, mode, insns))
+        decode_block(cpu, vpc, paddr, mode)
     }
-
     /// Handles requests the guest made while running (code writes, fence.i,
     /// changed mappings).
     fn service(&mut self, cpu: &mut I::Cpu) {
@@ -237,7 +208,9 @@ impl<I: Isa> Exec<I> {
                 let hits = b.hits.fetch_add(1, Ordering::Relaxed);
                 if hits >= self.threshold && !b.compile_requested.swap(true, Ordering::Relaxed) {
                     if let Some(jit) = &self.jit {
-                        jit.request(b.clone());
+                        // XLATE_NO_REGIONS=1 compiles blocks alone (to measure regions).
+                        let parts = if no_regions() { Vec::new() } else { region_parts(cpu, b) };
+                        jit.request_region(b.clone(), parts);
                     }
                 }
             }
@@ -343,4 +316,101 @@ impl<I: Isa> Exec<I> {
             }
         }
     }
+}
+
+/// Decodes a block at `paddr` (virtual `vpc`), stopping at the end of the page.
+fn decode_block<I: Isa>(cpu: &mut I::Cpu, vpc: u64, paddr: u64, mode: u32) -> Option<Block<I>> {
+    let page_end = (paddr & PAGE_MASK) + xlate_softmmu::PAGE_SIZE;
+    let mut insns = Vec::new();
+    let mut at = paddr;
+    let mut buf = [0u8; 16];
+    while insns.len() < MAX_BLOCK_INSNS && at < page_end {
+        let avail = (I::MAX_INSN_LEN as u64).min(page_end - at) as usize;
+        if !I::bus(cpu).read_bytes(at, &mut buf[..avail]) {
+            break;
+        }
+        let Some(i) = I::decode(&buf[..avail], mode) else { break };
+        insns.push(i);
+        at += I::insn_len(&i);
+        if I::ends_block(&i) {
+            break;
+        }
+    }
+    if insns.is_empty() {
+        return None;
+    }
+    // Writes to this page must now take the slow path so they drop the block.
+    let bus = I::bus(cpu);
+    bus.mark_code(paddr);
+    if let Some((host, _, _)) = bus.host_page(paddr) {
+        for m in 0..I::NUM_MMU {
+            cpu.tlb_mut(m).slow_writes_to(host as u64);
+        }
+    }
+    Some(Block::new(vpc, paddr, mode, insns))
+}
+
+fn no_regions() -> bool {
+    static NO: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *NO.get_or_init(|| std::env::var_os("XLATE_NO_REGIONS").is_some())
+}
+
+/// Most blocks, and guest instructions, one compiled region holds.
+const MAX_REGION_PARTS: usize = 8;
+const MAX_REGION_INSNS: usize = 256;
+
+/// The other blocks of `b`'s region: those its direct exits reach, and so on,
+/// without leaving its page (whose mapping and code they share, so they are
+/// invalidated together).
+fn region_parts<I: Isa>(cpu: &mut I::Cpu, b: &Block<I>) -> Vec<Block<I>> {
+    let targets = |p: &Block<I>| -> Vec<u64> {
+        let Some(last) = p.insns.last() else { return Vec::new() };
+        if !I::ends_block(last) {
+            return vec![p.end_pc];
+        }
+        let pc = p.pcs[p.pcs.len() - 1];
+        I::direct_targets(last, pc).into_iter().flatten().collect()
+    };
+    let page = b.vpc & PAGE_MASK;
+    let mut seen = vec![b.vpc];
+    let mut queue: std::collections::VecDeque<u64> = targets(b).into();
+    let mut parts: Vec<Block<I>> = Vec::new();
+    let mut insns = b.insns.len();
+    while let Some(t) = queue.pop_front() {
+        if parts.len() + 1 >= MAX_REGION_PARTS || insns >= MAX_REGION_INSNS {
+            break;
+        }
+        if t & PAGE_MASK != page || seen.contains(&t) {
+            continue;
+        }
+        seen.push(t);
+        let paddr = (b.paddr & PAGE_MASK) | (t & !PAGE_MASK);
+        if let Some(p) = decode_block::<I>(cpu, t, paddr, b.mode) {
+            insns += p.insns.len();
+            queue.extend(targets(&p));
+            parts.push(p);
+        }
+    }
+    // Keep the loops through `b`: the parts from which `b` is reached again.
+    // Straight-line code gains little from sharing a function and would
+    // only cost compile time.
+    let mut on_loop = vec![false; parts.len()];
+    let mut reaches = vec![b.vpc];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (k, p) in parts.iter().enumerate() {
+            if !on_loop[k] && targets(p).iter().any(|t| reaches.contains(t)) {
+                on_loop[k] = true;
+                reaches.push(p.vpc);
+                changed = true;
+            }
+        }
+    }
+    let mut k = 0;
+    parts.retain(|_| {
+        k += 1;
+        on_loop[k - 1]
+    });
+    parts
 }

@@ -281,6 +281,16 @@ impl Isa for Riscv {
     fn ends_block(i: &Insn) -> bool {
         i.flags & decode::END != 0
     }
+    fn direct_targets(i: &Insn, pc: u64) -> [Option<u64>; 2] {
+        let taken = pc.wrapping_add(i.imm as u64);
+        match i.op {
+            Op::Jal => [Some(taken), None],
+            Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => {
+                [Some(taken), Some(pc.wrapping_add(u64::from(i.len)))]
+            }
+            _ => [None, None],
+        }
+    }
     fn exec<E: Emitter<Cpu = Cpu>>(i: &Insn, e: &mut E) -> Result<(), Stop> {
         decode::exec(i, e)
     }

@@ -208,6 +208,7 @@ impl VirtBoard {
             let t = time.clone();
             Arc::new(sbi::Sbi {
                 harts: harts.clone(),
+                pace: pace.clone(),
                 bus: Arc::downgrade(&bus),
                 console: Mutex::new(Box::new(console.clone())),
                 input: sbi_input.clone(),

@@ -44,6 +44,8 @@ pub const REBOOT_EXIT: u64 = xlate_devices::sifive_test::RESET_EXIT_CODE;
 
 pub struct Sbi {
     pub harts: Arc<Vec<HartShared>>,
+    /// A hart waiting for the others here must not hold them back.
+    pub pace: Arc<super::pace::Pace>,
     pub bus: std::sync::Weak<Bus>,
     pub console: Mutex<Box<dyn Write + Send>>,
     /// Console input for the legacy getchar and DBCN read calls.
@@ -82,6 +84,9 @@ impl Sbi {
             }
         });
         cpu.take_remote_requests();
+        // The targets may be waiting for this hart to move on (pace.rs):
+        // while it waits for them, it is not running.
+        self.pace.idle(me);
         for h in self.harts.iter().filter(|h| h.id != me) {
             while h.remote.load(Ordering::Acquire) & request != 0
                 && h.hsm.load(Ordering::Acquire) == super::harts::HSM_STARTED
@@ -90,6 +95,7 @@ impl Sbi {
                 std::thread::yield_now();
             }
         }
+        self.pace.resume(me);
         r
     }
 

@@ -25,10 +25,11 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I16, I32, I64, I8};
 use cranelift_codegen::ir::{AbiParam, BlockArg, Function, InstBuilder, MemFlagsData, SigRef, Signature, Type, Value};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use xlate_frontend::{BinOp, Cond, Effects, Emitter, GuestCpu, Helper, Isa, Stop, UnOp};
 use xlate_softmmu::{DirectRam, Tlb, TlbEntry, PAGE_BITS, PAGE_MASK, TLB_ENTRIES};
 
+use super::reguse::{RegUse, MAX_REGS};
 use crate::block::Block;
 
 const _: () = assert!(size_of::<TlbEntry>() == 32, "the inline TLB lookup scales the index by 32");
@@ -124,8 +125,25 @@ pub struct Clif<'a, I: Isa> {
     tlb_off: usize,
     /// RAM that data accesses address directly instead of through the TLB.
     direct: Option<DirectRam>,
-    regs: Vec<Option<Value>>,
+    /// The SSA variable of each guest register the region uses (see
+    /// `reguse`): loaded at entry, stored at every exit if written.
+    vars: Vec<Option<Variable>>,
+    /// Registers the region reads or writes, and those it writes.
+    live: Vec<usize>,
+    written: Vec<usize>,
+    /// Some exit may jump to a part header: a later write may reach an
+    /// earlier exit, so exits store every register the region writes. Else
+    /// they store those written so far (`dirty`), as straight-line code
+    /// allows.
+    looping: bool,
     dirty: Vec<bool>,
+    /// instret and the chain limit, kept in SSA variables inside the
+    /// function; instret is stored before anything that reads it.
+    instret: Variable,
+    limit: Variable,
+    /// The first Cranelift block of each part of the region, by guest pc:
+    /// direct exits there become jumps.
+    headers: HashMap<u64, cranelift_codegen::ir::Block>,
     /// `uextend(icmp)` results of `cmp`, mapped to the `icmp` itself, so
     /// `select` and `branch` can use the flag directly.
     bools: HashMap<Value, Value>,
@@ -147,8 +165,9 @@ pub struct Clif<'a, I: Isa> {
     chain: Option<&'a ChainEnv<'a>>,
     /// The guest page of the block: direct exits inside it may be chained.
     page: u64,
-    /// A helper was called: exits return to the dispatcher (the helper may
-    /// have changed the mode, the interrupt state or translated code).
+    /// A helper with `control` effects was called in the current part: its
+    /// exits return to the dispatcher (the helper may have changed the mode,
+    /// the interrupt state or translated code).
     called: bool,
     /// Exit slots used: (slot address, target pc).
     slots: SlotList,
@@ -166,20 +185,28 @@ fn guest_flags() -> MemFlagsData {
 }
 
 impl<'a, I: Isa> Clif<'a, I> {
-    /// Translates `blk` into `func` (whose signature must be [`block_signature`]).
+    /// Translates a region into `func` (whose signature must be
+    /// [`block_signature`]): `parts[0]` is the entry block, the others are
+    /// blocks of the same page and mode that direct exits may jump to
+    /// without leaving the function (so loops run inside it).
     pub fn translate(
         func: &'a mut Function,
         fctx: &'a mut FunctionBuilderContext,
-        blk: &Block<I>,
+        parts: &[&Block<I>],
         fe: TargetFrontendConfig,
         chain: Option<&ChainEnv<'_>>,
         direct: Option<DirectRam>,
     ) -> Result<SlotList, String> {
+        let Some(&blk) = parts.first() else { return Err("empty region".into()) };
         let tlb_off = <I::Cpu as GuestCpu>::TLBS_OFFSET + I::data_mmu(blk.mode) * size_of::<Tlb>();
-        let max_off = tlb_off.max(<I::Cpu as GuestCpu>::REGS_OFFSET + 8 * 256) + size_of::<Tlb>();
+        let max_off = tlb_off.max(<I::Cpu as GuestCpu>::REGS_OFFSET + 8 * MAX_REGS) + size_of::<Tlb>();
         if i32::try_from(max_off).is_err() || I::data_mmu(blk.mode) >= I::NUM_MMU {
             return Err("CPU structure too large for 32-bit offsets".into());
         }
+        if parts.iter().any(|p| p.mode != blk.mode || p.vpc & PAGE_MASK != blk.vpc & PAGE_MASK) {
+            return Err("region parts differ in mode or page".into());
+        }
+        let uses = RegUse::<I>::of(parts);
         let block_cc = func.signature.call_conv;
         // Helpers are Rust `extern "C"` functions.
         let cc = fe.default_call_conv;
@@ -192,6 +219,16 @@ impl<'a, I: Isa> Clif<'a, I> {
         b.switch_to_block(entry);
         b.seal_block(entry);
         let cpu = b.block_params(entry)[0];
+        let mut headers = HashMap::new();
+        let mut order = Vec::new();
+        for p in parts {
+            // A pc listed twice keeps its first part.
+            if let std::collections::hash_map::Entry::Vacant(v) = headers.entry(p.vpc) {
+                let h = b.create_block();
+                v.insert(h);
+                order.push((*p, h));
+            }
+        }
         let mut e = Clif::<I> {
             b,
             cpu,
@@ -201,8 +238,14 @@ impl<'a, I: Isa> Clif<'a, I> {
             k: 0,
             tlb_off,
             direct,
-            regs: Vec::new(),
-            dirty: Vec::new(),
+            vars: vec![None; MAX_REGS],
+            live: uses.live(),
+            written: (0..MAX_REGS).filter(|&r| uses.written[r]).collect(),
+            looping: false,
+            dirty: vec![false; MAX_REGS],
+            instret: Variable::from_u32(0),
+            limit: Variable::from_u32(0),
+            headers,
             bools: HashMap::new(),
             consts: HashMap::new(),
             helper_sig,
@@ -219,36 +262,94 @@ impl<'a, I: Isa> Clif<'a, I> {
             unlinked: None,
             _isa: PhantomData,
         };
-        for (k, insn) in blk.insns.iter().enumerate() {
-            e.k = k;
-            e.pc = blk.pcs[k];
-            e.len = I::insn_len(insn);
-            if I::exec(insn, &mut e).is_err() {
-                // Clif's operations never stop at translation time.
-                return Err("semantics stopped during translation".into());
-            }
-            if e.terminated {
+        e.looping = parts.iter().any(|p| {
+            let Some(last) = p.insns.last() else { return false };
+            let next = if I::ends_block(last) { [None, None] } else { [Some(p.end_pc), None] };
+            let direct = I::direct_targets(last, p.pcs[p.pcs.len() - 1]);
+            direct.into_iter().chain(next).flatten().any(|t| e.headers.contains_key(&t))
+        });
+        for r in e.live.clone() {
+            let var = e.b.declare_var(I64);
+            e.vars[r] = Some(var);
+        }
+        let entry_regs: Vec<usize> =
+            if e.looping { e.live.clone() } else { (0..MAX_REGS).filter(|&r| uses.read[r]).collect() };
+        e.load(&entry_regs);
+        e.instret = e.b.declare_var(I64);
+        e.limit = e.b.declare_var(I64);
+        let (f, c) = (cpu_flags(), e.cpu);
+        let v = e.b.ins().load(I64, f, c, off(<I::Cpu as GuestCpu>::INSTRET_OFFSET));
+        e.b.def_var(e.instret, v);
+        let v = e.b.ins().load(I64, f, c, off(<I::Cpu as GuestCpu>::CHAIN_LIMIT_OFFSET));
+        e.b.def_var(e.limit, v);
+        e.b.ins().jump(order[0].1, &[]);
+        for (part, header) in order {
+            e.b.switch_to_block(header);
+            e.translate_part(part);
+            if e.error.is_some() {
                 break;
             }
         }
         if let Some(err) = e.error.take() {
             return Err(err);
         }
-        if e.terminated {
-            // Anything after the exit went to an unreachable block; close it.
-            let z = e.b.ins().iconst(I64, 0);
-            e.b.ins().return_(&[z]);
-        } else {
-            // Fell off the end of the block (length limit, page end, or a
-            // system instruction that does not jump).
-            e.k = blk.insns.len() - 1;
-            let pc = e.b.ins().iconst(I64, blk.end_pc as i64);
-            e.exit(pc, Some(blk.end_pc));
-        }
         e.finish_stop_exit();
+        e.finish_unlinked_exit();
         e.b.seal_all_blocks();
         e.b.finalize(fe);
         Ok(e.slots)
+    }
+
+    /// One part of the region, from its header block on.
+    fn translate_part(&mut self, part: &Block<I>) {
+        self.k = 0;
+        self.synced = 0;
+        self.called = false;
+        self.terminated = false;
+        for (k, insn) in part.insns.iter().enumerate() {
+            self.k = k;
+            self.pc = part.pcs[k];
+            self.len = I::insn_len(insn);
+            if I::exec(insn, self).is_err() {
+                // Clif's operations never stop at translation time.
+                self.error.get_or_insert_with(|| "semantics stopped during translation".into());
+                return;
+            }
+            if self.terminated {
+                break;
+            }
+        }
+        if self.terminated {
+            // Anything after the exit went to an unreachable block; close it.
+            let z = self.iconst(0);
+            self.b.ins().return_(&[z]);
+        } else {
+            // Fell off the end of the block (length limit, page end, or a
+            // system instruction that does not jump).
+            self.k = part.insns.len().saturating_sub(1);
+            let pc = self.iconst(part.end_pc);
+            self.exit(pc, Some(part.end_pc));
+            let z = self.iconst(0);
+            self.b.ins().return_(&[z]);
+        }
+    }
+
+    /// Defines the variables of `regs` from the CPU structure.
+    fn load(&mut self, regs: &[usize]) {
+        for &r in regs {
+            let v = self.b.ins().load(I64, cpu_flags(), self.cpu, Self::reg_off(r));
+            if let Some(var) = self.vars[r] {
+                self.b.def_var(var, v);
+            }
+        }
+    }
+
+    /// Makes `blk` current and seals it: all its predecessors exist by now,
+    /// except for part headers (later internal edges) and the shared cold
+    /// exits, which are sealed at the end.
+    fn switch(&mut self, blk: cranelift_codegen::ir::Block) {
+        self.b.switch_to_block(blk);
+        self.b.seal_block(blk);
     }
 
     fn iconst(&mut self, v: u64) -> Value {
@@ -275,25 +376,23 @@ impl<'a, I: Isa> Clif<'a, I> {
         off(<I::Cpu as GuestCpu>::REGS_OFFSET + 8 * r)
     }
 
-    /// Stores dirty cached registers to the CPU structure. With `clean`, they
-    /// stop being dirty (on the main line; cold exits keep the state).
-    fn writeback(&mut self, clean: bool) {
-        for r in 0..self.dirty.len() {
-            if self.dirty[r] {
-                if let Some(v) = self.regs[r] {
-                    self.b.ins().store(cpu_flags(), v, self.cpu, Self::reg_off(r));
-                }
-                if clean {
-                    self.dirty[r] = false;
-                }
+    /// Stores the registers the region writes to the CPU structure (those
+    /// not written on the way here store the value they were loaded with).
+    fn writeback(&mut self) {
+        for r in self.written.clone() {
+            if !self.looping && !self.dirty[r] {
+                continue;
+            }
+            if let Some(var) = self.vars[r] {
+                let v = self.b.use_var(var);
+                self.b.ins().store(cpu_flags(), v, self.cpu, Self::reg_off(r));
             }
         }
     }
 
-    /// Forgets cached registers (a helper may have changed them).
+    /// Reloads the registers (a helper may have changed them).
     fn forget_regs(&mut self) {
-        debug_assert!(!self.dirty.iter().any(|&d| d));
-        self.regs.iter_mut().for_each(|r| *r = None);
+        self.load(&self.live.clone());
     }
 
     /// Normal block exit to `pc` after instruction `k` retired; `direct` is
@@ -302,7 +401,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         self.exit_here(pc, direct);
         // Later operations of this instruction (if any) are unreachable.
         let dead = self.b.create_block();
-        self.b.switch_to_block(dead);
+        self.switch(dead);
         self.terminated = true;
     }
 
@@ -310,8 +409,14 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// when control goes back to the dispatcher: a chained successor sets
     /// it itself when it exits.
     fn exit_here(&mut self, pc: Value, direct: Option<u64>) {
-        self.writeback(true);
+        if let (Some(t), false, true) = (direct, self.called, self.chain.is_some()) {
+            if let Some(&header) = self.headers.get(&t) {
+                return self.internal_edge(header, pc);
+            }
+        }
+        self.writeback();
         let instret = self.add_instret(self.k as i64 + 1 - self.synced as i64);
+        self.sync_instret();
         let chained = match (self.chain, direct) {
             (Some(env), Some(t)) if !self.called && t & PAGE_MASK == self.page => {
                 (env.alloc_slot)().map(|s| (env, s, t))
@@ -319,15 +424,15 @@ impl<'a, I: Isa> Clif<'a, I> {
             _ => None,
         };
         match chained {
-            Some((env, slot, target)) => {
+            Some((_, slot, target)) => {
                 self.slots.push((slot, target));
                 // Tail-call the linked successor while under the chain limit.
                 let sa = self.iconst(slot);
                 let code = self.b.ins().load(I64, cpu_flags(), sa, 0);
-                let unlinked = self.unlinked_exit(env);
+                let unlinked = self.unlinked_exit();
                 let linked = self.b.create_block();
                 self.b.ins().brif(code, linked, &[], unlinked, &[BlockArg::Value(sa), BlockArg::Value(pc)]);
-                self.b.switch_to_block(linked);
+                self.switch(linked);
                 self.tail_call_under_limit(code, instret, pc);
             }
             None => match self.chain {
@@ -335,6 +440,22 @@ impl<'a, I: Isa> Clif<'a, I> {
                 _ => self.return_to_dispatcher(pc),
             },
         }
+    }
+
+    /// An exit to another part of the region: counts the instructions and
+    /// jumps there while under the chain limit (loops must let the
+    /// dispatcher look at interrupts), else leaves through the dispatcher.
+    fn internal_edge(&mut self, header: cranelift_codegen::ir::Block, pc: Value) {
+        let instret = self.add_instret(self.k as i64 + 1 - self.synced as i64);
+        let limit = self.b.use_var(self.limit);
+        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, instret, limit);
+        let back = self.b.create_block();
+        self.b.set_cold_block(back);
+        self.b.ins().brif(more, header, &[], back, &[]);
+        self.switch(back);
+        self.writeback();
+        self.sync_instret();
+        self.return_to_dispatcher(pc);
     }
 
     fn return_to_dispatcher(&mut self, pc: Value) {
@@ -346,40 +467,41 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// Tail-calls `code` if instret is below the chain limit, else returns
     /// to the dispatcher at `pc`.
     fn tail_call_under_limit(&mut self, code: Value, instret: Value, pc: Value) {
-        let lo = off(<I::Cpu as GuestCpu>::CHAIN_LIMIT_OFFSET);
-        let limit = self.b.ins().load(I64, cpu_flags(), self.cpu, lo);
+        let limit = self.b.use_var(self.limit);
         let more = self.b.ins().icmp(IntCC::UnsignedLessThan, instret, limit);
         let tail = self.b.create_block();
         let back = self.b.create_block();
         self.b.set_cold_block(back);
         self.b.ins().brif(more, tail, &[], back, &[]);
-        self.b.switch_to_block(tail);
+        self.switch(tail);
         self.b.ins().return_call_indirect(self.block_sig, code, &[self.cpu]);
-        self.b.switch_to_block(back);
+        self.switch(back);
         self.return_to_dispatcher(pc);
     }
 
     /// The shared cold exit of exits whose slot is still empty, with the
-    /// slot and the pc as parameters: it tells the JIT which slot to link
-    /// when the successor runs, and returns to the dispatcher.
-    fn unlinked_exit(&mut self, env: &ChainEnv<'_>) -> cranelift_codegen::ir::Block {
+    /// slot and the pc as parameters (filled by `finish_unlinked_exit`).
+    fn unlinked_exit(&mut self) -> cranelift_codegen::ir::Block {
         if let Some(b) = self.unlinked {
             return b;
         }
-        let here = self.b.current_block();
         let b = self.b.create_block();
         self.b.set_cold_block(b);
-        let slot = self.b.append_block_param(b, I64);
-        let pc = self.b.append_block_param(b, I64);
+        self.b.append_block_param(b, I64);
+        self.b.append_block_param(b, I64);
+        self.unlinked = Some(b);
+        b
+    }
+
+    /// Tells the JIT which slot to link when the successor runs, and
+    /// returns to the dispatcher.
+    fn finish_unlinked_exit(&mut self) {
+        let (Some(b), Some(env)) = (self.unlinked, self.chain) else { return };
         self.b.switch_to_block(b);
+        let (slot, pc) = (self.b.block_params(b)[0], self.b.block_params(b)[1]);
         let la = self.iconst(env.last_exit);
         self.b.ins().store(cpu_flags(), slot, la, 0);
         self.return_to_dispatcher(pc);
-        if let Some(h) = here {
-            self.b.switch_to_block(h);
-        }
-        self.unlinked = Some(b);
-        b
     }
 
     /// An exit that cannot own a slot: look its target up in the jump
@@ -405,9 +527,9 @@ impl<'a, I: Isa> Clif<'a, I> {
         let found = self.b.create_block();
         let miss = self.b.create_block();
         self.b.ins().brif(hit, found, &[], miss, &[]);
-        self.b.switch_to_block(miss);
+        self.switch(miss);
         self.return_to_dispatcher(pc);
-        self.b.switch_to_block(found);
+        self.switch(found);
         let code = self.b.ins().load(I64, f, ent, offset_of!(super::JumpEntry, code) as i32);
         self.tail_call_under_limit(code, instret, pc);
     }
@@ -416,28 +538,35 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// through MMIO): the next chained exit returns to the dispatcher.
     fn end_chain(&mut self) {
         let z = self.iconst(0);
+        self.b.def_var(self.limit, z);
         self.b.ins().store(cpu_flags(), z, self.cpu, off(<I::Cpu as GuestCpu>::CHAIN_LIMIT_OFFSET));
     }
 
-    /// Adds `n` to instret; returns the new value.
+    /// Adds `n` to the instret variable; returns the new value.
     fn add_instret(&mut self, n: i64) -> Value {
-        let ir = off(<I::Cpu as GuestCpu>::INSTRET_OFFSET);
-        let v = self.b.ins().load(I64, cpu_flags(), self.cpu, ir);
+        let v = self.b.use_var(self.instret);
         if n == 0 {
             return v;
         }
         let v = self.b.ins().iadd_imm_s(v, n);
-        self.b.ins().store(cpu_flags(), v, self.cpu, ir);
+        self.b.def_var(self.instret, v);
         v
+    }
+
+    /// Stores the instret variable to the CPU structure.
+    fn sync_instret(&mut self) {
+        let v = self.b.use_var(self.instret);
+        self.b.ins().store(cpu_flags(), v, self.cpu, off(<I::Cpu as GuestCpu>::INSTRET_OFFSET));
     }
 
     /// Ends the current block: if `flag` is non-zero, a cold exit because
     /// instruction `k` stopped, else on to `cont`, which becomes current.
     /// Dirty registers must already be written back.
     fn stop_if(&mut self, flag: Value, cont: cranelift_codegen::ir::Block) {
+        self.sync_instret();
         let (exit, args) = self.stop_exit_for_insn();
         self.b.ins().brif(flag, exit, &args, cont, &[]);
-        self.b.switch_to_block(cont);
+        self.switch(cont);
     }
 
     /// The shared cold stop exit and its arguments for instruction `k`.
@@ -496,7 +625,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         }
         let tag = if write { offset_of!(TlbEntry, tag_write) } else { offset_of!(TlbEntry, tag_read) };
         let (fast, slow, ent) = self.tlb_lookup(addr, size, tag);
-        self.b.switch_to_block(fast);
+        self.switch(fast);
         let host = self.addend(ent, addr);
         (slow, host)
     }
@@ -538,7 +667,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         self.b.ins().brif(bad, slow, &[], fast, &[]);
-        self.b.switch_to_block(fast);
+        self.switch(fast);
         (slow, host)
     }
 
@@ -641,33 +770,25 @@ impl<I: Isa> Emitter for Clif<'_, I> {
     }
 
     fn reg(&mut self, r: usize) -> Value {
-        if r >= self.regs.len() {
-            if r >= 256 {
-                self.error.get_or_insert_with(|| format!("register index {r}"));
-                return self.iconst(0);
+        match self.vars.get(r).copied().flatten() {
+            Some(var) => self.b.use_var(var),
+            None => {
+                self.error.get_or_insert_with(|| format!("register {r} missed by the pre-pass"));
+                self.iconst(0)
             }
-            self.regs.resize(r + 1, None);
-            self.dirty.resize(r + 1, false);
         }
-        if let Some(v) = self.regs[r] {
-            return v;
-        }
-        let v = self.b.ins().load(I64, cpu_flags(), self.cpu, Self::reg_off(r));
-        self.regs[r] = Some(v);
-        v
     }
 
     fn set_reg(&mut self, r: usize, v: Value) {
-        if r >= self.regs.len() {
-            if r >= 256 {
-                self.error.get_or_insert_with(|| format!("register index {r}"));
-                return;
+        match self.vars.get(r).copied().flatten() {
+            Some(var) => {
+                self.b.def_var(var, v);
+                self.dirty[r] = true;
             }
-            self.regs.resize(r + 1, None);
-            self.dirty.resize(r + 1, false);
+            None => {
+                self.error.get_or_insert_with(|| format!("register {r} missed by the pre-pass"));
+            }
         }
-        self.regs[r] = Some(v);
-        self.dirty[r] = true;
     }
 
     fn bin(&mut self, op: BinOp, a: Value, b: Value) -> Value {
@@ -807,10 +928,10 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         };
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);
 
-        self.b.switch_to_block(slow);
+        self.switch(slow);
         // Written back now in case the access stops the block (registers
         // stay dirty on the main line).
-        self.writeback(false);
+        self.writeback();
         let h = self.iconst(load_slow::<I::Cpu> as *const () as usize as u64);
         let (cpu, sz, pc) = (self.cpu, self.iconst(u64::from(size)), self.iconst(self.pc));
         let call = self.b.ins().call_indirect(self.load_sig, h, &[cpu, addr, sz, pc]);
@@ -823,7 +944,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         let v = self.extend(raw, size, signed);
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);
 
-        self.b.switch_to_block(merge);
+        self.switch(merge);
         Ok(result)
     }
 
@@ -843,8 +964,8 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         };
         self.b.ins().jump(merge, &[]);
 
-        self.b.switch_to_block(slow);
-        self.writeback(false);
+        self.switch(slow);
+        self.writeback();
         let h = self.iconst(store_slow::<I::Cpu> as *const () as usize as u64);
         let (cpu, sz, pc) = (self.cpu, self.iconst(u64::from(size)), self.iconst(self.pc));
         let call = self.b.ins().call_indirect(self.helper_sig, h, &[cpu, addr, sz, value, pc]);
@@ -856,12 +977,13 @@ impl<I: Isa> Emitter for Clif<'_, I> {
 
     fn call(&mut self, h: Helper<I::Cpu>, args: [Value; 3], fx: Effects) -> Result<Value, Stop> {
         if fx.regs {
-            self.writeback(true);
+            self.writeback();
         }
         if fx.control {
             self.called = true;
             // Such helpers see instret as the interpreter has it (CSR reads).
             let _ = self.add_instret(self.k as i64 - self.synced as i64);
+            self.sync_instret();
             self.synced = self.k as u64;
         }
         let f = self.iconst(h as usize as u64);
@@ -882,11 +1004,12 @@ impl<I: Isa> Emitter for Clif<'_, I> {
                 let cold = self.b.create_block();
                 self.b.set_cold_block(cold);
                 self.b.ins().brif(stop, cold, &[], cont, &[]);
-                self.b.switch_to_block(cold);
-                self.writeback(false);
+                self.switch(cold);
+                self.writeback();
+                self.sync_instret();
                 let (exit, args) = self.stop_exit_for_insn();
                 self.b.ins().jump(exit, &args);
-                self.b.switch_to_block(cont);
+                self.switch(cont);
             }
         }
         Ok(r)
@@ -915,12 +1038,10 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             let taken = self.b.create_block();
             let not_taken = self.b.create_block();
             self.b.ins().brif(c, taken, &[], not_taken, &[]);
-            let (regs, dirty) = (self.regs.clone(), self.dirty.clone());
-            self.b.switch_to_block(taken);
+            self.switch(taken);
             let t = self.iconst(target);
             self.exit_here(t, Some(target));
-            (self.regs, self.dirty) = (regs, dirty);
-            self.b.switch_to_block(not_taken);
+            self.switch(not_taken);
             let f = self.iconst(next);
             return self.exit(f, Some(next));
         }

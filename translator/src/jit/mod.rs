@@ -24,6 +24,7 @@
 
 pub mod arena;
 pub mod clif;
+pub mod reguse;
 
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -183,18 +184,20 @@ impl Compiler {
         Ok(Compiler { isa: host_isa()?, ctx: Context::new(), fctx: FunctionBuilderContext::new() })
     }
 
-    /// Translates and compiles `b`; returns the machine code and the exit
-    /// slots it uses.
+    /// Translates and compiles `b` with the other parts of its region;
+    /// returns the machine code and the exit slots it uses.
     fn compile<I: Isa>(
         &mut self,
         b: &Block<I>,
+        extra: &[Block<I>],
         chain: Option<&ChainEnv<'_>>,
         direct: Option<DirectRam>,
     ) -> Result<(&[u8], clif::SlotList), String> {
         self.ctx.clear();
         self.ctx.func.signature = clif::block_signature(block_cc());
         let fe = self.isa.frontend_config();
-        let slots = Clif::translate(&mut self.ctx.func, &mut self.fctx, b, fe, chain, direct)?;
+        let parts: Vec<&Block<I>> = std::iter::once(b).chain(extra).collect();
+        let slots = Clif::translate(&mut self.ctx.func, &mut self.fctx, &parts, fe, chain, direct)?;
         Ok((self.finish()?, slots))
     }
 
@@ -238,7 +241,7 @@ impl Compiler {
 
 impl Shared {
     /// Compiles `b` and installs its code if the arena generation is still `generation`.
-    fn compile_and_install<I: Isa>(&self, c: &mut Option<Compiler>, b: &Block<I>, generation: u64) {
+    fn compile_and_install<I: Isa>(&self, c: &mut Option<Compiler>, b: &Block<I>, extra: &[Block<I>], generation: u64) {
         if c.is_none() {
             match Compiler::new() {
                 Ok(n) => *c = Some(n),
@@ -263,8 +266,9 @@ impl Shared {
         let env = self.chain.then_some(&env);
         let direct = self.direct.get().copied();
         // A Cranelift bug must not take the emulator down: keep the block interpreted.
-        let result =
-            catch_unwind(AssertUnwindSafe(|| comp.compile(b, env, direct).map(|(code, slots)| (code.to_vec(), slots))));
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            comp.compile(b, extra, env, direct).map(|(code, slots)| (code.to_vec(), slots))
+        }));
         let ns = t0.elapsed().as_nanos() as u64;
         let (code, slots) = match result {
             Ok(Ok(r)) => r,
@@ -324,6 +328,8 @@ impl Shared {
 
 struct Request<I: Isa> {
     block: Arc<Block<I>>,
+    /// The other parts of its region.
+    extra: Vec<Block<I>>,
     generation: u64,
 }
 
@@ -401,20 +407,31 @@ impl<I: Isa> Jit<I> {
 
     /// Compiles `b` now and installs its code.
     pub fn compile_now(&self, b: &Block<I>) {
+        self.compile_region_now(b, &[]);
+    }
+
+    /// Compiles `b` now, with `extra` blocks of its page that its direct
+    /// exits may jump to inside the compiled code (see `Clif::translate`).
+    pub fn compile_region_now(&self, b: &Block<I>, extra: &[Block<I>]) {
         let g = self.shared.generation.load(Ordering::Relaxed);
         let mut c = self.foreground.lock();
-        self.shared.compile_and_install(&mut c, b, g);
+        self.shared.compile_and_install(&mut c, b, extra, g);
     }
 
     /// Queues `b` for background compilation (compiles it now without a
     /// background thread).
     pub fn request(&self, b: Arc<Block<I>>) {
+        self.request_region(b, Vec::new());
+    }
+
+    /// [`Jit::request`] with the other parts of `b`'s region.
+    pub fn request_region(&self, b: Arc<Block<I>>, extra: Vec<Block<I>>) {
         let generation = self.shared.generation.load(Ordering::Relaxed);
         match &self.queue {
             Some(q) => {
-                let _ = q.send(Request { block: b, generation });
+                let _ = q.send(Request { block: b, extra, generation });
             }
-            None => self.compile_now(&b),
+            None => self.compile_region_now(&b, &extra),
         }
     }
 
@@ -530,7 +547,7 @@ fn worker<I: Isa>(sh: &Shared, c: &mut Option<Compiler>, rx: &Receiver<Request<I
         if r.generation != sh.generation.load(Ordering::Relaxed) || !r.block.compiled().is_null() {
             continue;
         }
-        sh.compile_and_install(c, &r.block, r.generation);
+        sh.compile_and_install(c, &r.block, &r.extra, r.generation);
     }
 }
 

@@ -571,7 +571,7 @@ fn full_arena_asks_for_flush() {
 }
 
 #[test]
-fn chained_loop_runs_until_budget() {
+fn compiled_loop_runs_until_the_chain_limit() {
     let jit = Jit::<Riscv>::with_options(false, 1 << 20, true).unwrap();
     let prog = [addi(5, 5, 1), b(-4, 6, 5, 1)]; // loop: x5 += 1 while x5 != x6
     let mut cpu = machine(&prog, &|c| c.regs[6] = 1 << 40);
@@ -582,10 +582,8 @@ fn chained_loop_runs_until_budget() {
     jit.compile_now(&blk);
     let code = blk.compiled();
     assert!(!code.is_null());
-    assert_eq!(jit.run(&blk, &mut cpu), Some(0));
-    assert_eq!((cpu.regs[5], cpu.instret, cpu.pc), (1, 2, CODE));
-    // This run links the exit to the block itself, then loops chained
-    // until the budget is spent.
+    // The exit to the block's own start is a jump inside the compiled code:
+    // it loops until the chain limit.
     assert_eq!(jit.run(&blk, &mut cpu), Some(0));
     let n = cpu.regs[5];
     assert!(n > 1000, "only {n} iterations: not chained");
