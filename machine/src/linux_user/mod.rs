@@ -7,6 +7,11 @@
 //! illegal instruction) lands in a tiny M-mode stub that idles at once, so the
 //! run loop sees it and turns it into a guest signal.
 
+mod fdwait;
+mod host;
+mod ioctl;
+mod mm;
+mod procs;
 pub mod riscv64;
 pub mod syscall;
 mod task;
@@ -160,8 +165,7 @@ fn build_stack(mem: &mut Mem, args: &[String], env: &[String], auxv: &[(u64, u64
     }
     let platform = push_bytes(mem, &cstr("riscv64"))?;
     let mut random = [0u8; 16];
-    // SAFETY: 16-byte out-buffer.
-    unsafe { libc::getrandom(random.as_mut_ptr().cast(), 16, 0) };
+    let _ = host::getrandom(&mut random);
     let random_addr = push_bytes(mem, &random)?;
     let mut words: Vec<u64> = vec![args.len() as u64];
     words.extend(&argv);
@@ -271,11 +275,7 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
         }
     };
 
-    let uid = || {
-        // SAFETY: plain id queries.
-        unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) }
-    };
-    let (u, eu, g, eg) = uid();
+    let (u, eu, g, eg) = host::ids();
     let auxv = [
         (AT_PHDR, main.phdr),
         (AT_PHENT, 56),
