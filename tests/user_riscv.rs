@@ -157,3 +157,53 @@ fn bad_input_gives_one_clear_error() {
 
     expect_clear_error(&d.join("does-not-exist"), "cannot read");
 }
+
+#[test]
+fn poll_select_epoll_match_qemu() {
+    compare("pollio", &[], 0);
+}
+
+#[test]
+fn terminal_ioctls_match_qemu() {
+    // A pipe (ENOTTY) and a pseudo-terminal pair opened through /dev/ptmx.
+    compare("tty", &[], 0);
+    let o = xlate_exec("interp", &program("tty"), &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.matches("unsupported ioctl 0x12345678").count(), 1, "reported once: {err}");
+}
+
+#[test]
+fn mremap_munmap_madvise_match_qemu() {
+    compare("mremap", &[], 0);
+}
+
+#[test]
+fn sigsuspend_restart_sigtimedwait_robust_futex_match_qemu() {
+    compare("sigwait", &[], 0);
+}
+
+#[test]
+fn fork_wait_kill_match_qemu() {
+    compare("spawn", &[], 0);
+}
+
+#[test]
+fn execve_and_posix_spawn_run_the_new_program() {
+    // qemu-riscv64 cannot execve a riscv64 program without binfmt_misc, so
+    // the reference is its output for the fork-only run plus the exec part.
+    let prog = program("spawn");
+    let reference = qemu(&prog, &[]);
+    assert_eq!(status(&reference), 0, "{reference:?}");
+    let (exitcode, hello) = (program("exitcode"), program("hello"));
+    let want = format!(
+        "{}execve missing: No such file or directory\nexecve child: exited 42\nposix_spawn: 0\n\
+         hello from riscv64 user mode\nargc=3\nargv[1]=spawned\nargv[2]=by posix_spawn\n\
+         XLATE_TEST_VAR=(unset)\nheap ok x\nfloat 30.596290\nspawned: exited 0\n",
+        String::from_utf8_lossy(&reference.stdout)
+    );
+    for e in ENGINES {
+        let o = xlate_exec(e, &prog, &[exitcode.to_str().unwrap(), hello.to_str().unwrap()]);
+        assert_eq!(String::from_utf8_lossy(&o.stdout), want, "--engine {e}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(status(&o), 0);
+    }
+}

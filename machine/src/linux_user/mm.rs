@@ -134,3 +134,29 @@ impl Process {
         Ok(0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{riscv64, syscall::Process};
+
+    fn proc() -> Process {
+        let mut p = Process::new(&riscv64::ABI, "t".into(), None, false);
+        p.mmap_min = 0x10000;
+        p.mmap_top = 0x100000;
+        p
+    }
+
+    #[test]
+    fn munmapped_space_is_handed_out_again() {
+        let mut p = proc();
+        let a = p.find_free(0x4000).unwrap();
+        p.map_range(a, a + 0x4000);
+        let b = p.find_free(0x4000).unwrap();
+        assert!(b + 0x4000 <= a);
+        p.map_range(b, b + 0x4000);
+        p.unmap_range(a, a + 0x4000);
+        assert_eq!(p.find_free(0x4000), Some(a));
+        assert!(p.fully_mapped(b, b + 0x4000));
+        assert!(!p.fully_mapped(b, a + 0x1000));
+    }
+}

@@ -1086,6 +1086,8 @@ impl Thread {
             cpu.csr.frm = frm;
             cpu.csr.fflags = fflags;
             cpu.syscall = Some(child.clone());
+            cpu.ctl.wfi = false;
+            cpu.stop = 0;
             match new_engine(&sh) {
                 Ok(mut engine) => run_thread(&child, &mut cpu, &mut engine),
                 Err(e) => {
@@ -1167,8 +1169,10 @@ impl SyscallHandler for Thread {
             }
         }
         if self.forked.lock().is_some() {
-            // Fork child: leave this engine; run_thread switches to a fresh one.
+            // Fork child: leave this engine (parked as for exit); run_thread
+            // switches to a fresh one.
             cpu.pc = pc + 4;
+            cpu.ctl.wfi = true;
             cpu.stop = STOP_TRAP;
             return true;
         }
@@ -1220,6 +1224,8 @@ pub fn run_thread(th: &Arc<Thread>, cpu: &mut Cpu, engine: &mut Engine<Riscv>) {
         run_slices(&th, cpu, engine);
         let Some(child) = th.forked.lock().take() else { break };
         cpu.syscall = Some(child.clone());
+        cpu.ctl.wfi = false;
+        cpu.stop = 0;
         match new_engine(&child.shared) {
             // The old engine may own a JIT worker thread that fork did not
             // copy: dropping it would wait for that thread forever.
