@@ -207,3 +207,28 @@ fn execve_and_posix_spawn_run_the_new_program() {
         assert_eq!(status(&o), 0);
     }
 }
+
+#[test]
+fn bad_pointers_give_efault_not_a_crash() {
+    compare("badptr", &[], 0);
+}
+
+#[test]
+fn robust_futex_list_is_walked_at_raw_thread_exit() {
+    // With "raw-exit" the mutex owner leaves by a bare exit syscall, so only
+    // the kernel-side (here: xlate's) robust-list walk can mark the mutex
+    // EOWNERDEAD; qemu-riscv64 hangs there, so its output for the plain run
+    // (same text) is the reference.
+    let prog = program("sigwait");
+    let reference = qemu(&prog, &[]);
+    for e in ENGINES {
+        let o = xlate_exec(e, &prog, &["raw-exit"]);
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&reference.stdout),
+            "--engine {e}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(status(&o), 0);
+    }
+}

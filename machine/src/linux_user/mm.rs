@@ -74,10 +74,10 @@ impl Process {
                 return Err(libc::EINVAL);
             }
             Some(new_addr)
-        } else if new_len <= old_len {
-            None
-        } else if self.in_mmap_area(old, old + new_len) && !self.overlaps(old_end, old + new_len) {
-            None
+        } else if new_len <= old_len
+            || (self.in_mmap_area(old, old + new_len) && !self.overlaps(old_end, old + new_len))
+        {
+            None // shrink, or grow into free pages
         } else if flags & MREMAP_MAYMOVE != 0 {
             Some(self.find_free(new_len).ok_or(libc::ENOMEM)?)
         } else {

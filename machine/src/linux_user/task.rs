@@ -789,13 +789,12 @@ impl Thread {
             }
             133 => {
                 // rt_sigsuspend: wait under the given mask for a signal that acts.
-                let r = self.with_sigmask(&mem, a[0], || {
+                self.with_sigmask(&mem, a[0], || {
                     while !self.interrupting() {
                         std::thread::sleep(Duration::from_millis(2));
                     }
                     Err(libc::EINTR)
-                });
-                r
+                })
             }
             137 => self.sigtimedwait(&mut mem, a),
             // Reads that may block wait interruptibly first (see fdwait).
