@@ -161,6 +161,16 @@ fn bad_input_gives_one_clear_error() {
 #[test]
 fn poll_select_epoll_match_qemu() {
     compare("pollio", &[], 0);
+    // epoll_pwait2 (which qemu-riscv64 lacks): the same run plus two lines.
+    let reference = qemu(&program("pollio"), &[]);
+    let want = format!(
+        "{}epoll_pwait2 2ms: 0 Success\nepoll_pwait2 after write: 1 data=0xbeef\n",
+        String::from_utf8_lossy(&reference.stdout)
+    );
+    for e in ENGINES {
+        let o = xlate_exec(e, &program("pollio"), &["pwait2"]);
+        assert_eq!(String::from_utf8_lossy(&o.stdout), want, "--engine {e}");
+    }
 }
 
 #[test]

@@ -15,7 +15,7 @@
 static volatile int got;
 static void on_usr1(int s) { (void)s; got++; }
 
-int main(void) {
+int main(int argc, char **argv) {
     int p[2], q[2];
     if (pipe(p) || pipe(q)) return 1;
     printf("sizeof(struct epoll_event) = %zu\n", sizeof(struct epoll_event));
@@ -89,5 +89,17 @@ int main(void) {
     errno = 0;
     n = epoll_pwait(ep, out, 4, -1, &empty);
     printf("epoll_pwait: %d errno=%s got=%d\n", n, strerror(errno), got);
+    if (argc < 2 || strcmp(argv[1], "pwait2")) return 0;
+    /* qemu-riscv64 lacks epoll_pwait2: only run when asked. */
+    ev.events = EPOLLIN;
+    ev.data.u64 = 0xbeef;
+    epoll_ctl(ep, EPOLL_CTL_ADD, q[0], &ev);
+    struct timespec two = {0, 2000000};
+    errno = 0;
+    n = epoll_pwait2(ep, out, 4, &two, NULL);
+    printf("epoll_pwait2 2ms: %d %s\n", n, strerror(errno));
+    write(q[1], "y", 1);
+    n = epoll_pwait2(ep, out, 4, NULL, NULL);
+    printf("epoll_pwait2 after write: %d data=%#llx\n", n, (unsigned long long)out[0].data.u64);
     return 0;
 }
