@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 extern char **environ;
+static volatile sig_atomic_t usr1, chld;
+static void on_usr1(int s) { (void)s; usr1 = 1; }
+static void on_chld(int s) { (void)s; chld++; }
 
 static void report(const char *what, int st) {
     if (WIFEXITED(st))
@@ -25,6 +28,10 @@ static void report(const char *what, int st) {
 int main(int argc, char **argv) {
     int st;
     pid_t me = getpid();
+    struct sigaction sa = {0};
+    sa.sa_handler = on_chld;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGCHLD, &sa, NULL);
     fflush(stdout);
     pid_t c = fork();
     if (c == 0) _exit(getppid() == me ? 7 : 99);
@@ -46,6 +53,26 @@ int main(int argc, char **argv) {
     printf("kill: %d\n", kill(c, SIGTERM));
     waitpid(c, &st, 0);
     report("paused child", st);
+
+    /* A signal to another process runs that process's guest handler. */
+    c = fork();
+    if (c == 0) {
+        struct sigaction sa = {0};
+        sa.sa_handler = on_usr1;
+        sigaction(SIGUSR1, &sa, NULL);
+        sigset_t block, empty;
+        sigemptyset(&block); sigaddset(&block, SIGUSR1); sigemptyset(&empty);
+        sigprocmask(SIG_BLOCK, &block, NULL); /* no race with the check below */
+        close(p[0]);
+        write(p[1], "r", 1);
+        while (!usr1) sigsuspend(&empty);
+        _exit(11);
+    }
+    read(p[0], &b, 1);
+    printf("kill usr1: %d\n", kill(c, SIGUSR1));
+    waitpid(c, &st, 0);
+    report("handler child", st);
+    printf("SIGCHLD handler ran: %d\n", chld > 0);
 
     c = fork();
     if (c == 0) _exit(5);

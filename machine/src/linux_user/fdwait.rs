@@ -51,8 +51,11 @@ fn wait<T>(
 ) -> Result<Option<T>, i32> {
     loop {
         let left = deadline.map_or(SLICE, |d| d.saturating_duration_since(Instant::now()).min(SLICE));
-        if let Some(v) = step(left.as_millis() as i32)? {
-            return Ok(Some(v));
+        // A host signal caught for the guest ends a host wait early: not an error.
+        match step(left.as_millis() as i32) {
+            Ok(Some(v)) => return Ok(Some(v)),
+            Ok(None) | Err(libc::EINTR) => {}
+            Err(e) => return Err(e),
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok(None);

@@ -5,7 +5,7 @@
 //! convention (-1 + errno) into `Result<_, errno>`.
 
 use std::ffi::{CStr, CString};
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use xlate_softmmu::Bus;
 
@@ -297,4 +297,32 @@ pub fn waitid(idtype: u32, id: u32, options: i32) -> Result<[u8; 128], i32> {
     // SAFETY: `info` is as large as `siginfo_t`; no rusage.
     ok(unsafe { libc::syscall(libc::SYS_waitid, idtype, id, info.as_mut_ptr(), options, 0usize) })?;
     Ok(info)
+}
+
+/// Host signals caught for the guest (bit `sig - 1`), not yet taken.
+static CAUGHT: AtomicU64 = AtomicU64::new(0);
+
+extern "C" fn catch(sig: libc::c_int) {
+    // Async-signal-safe: one atomic OR.
+    CAUGHT.fetch_or(1u64 << (sig - 1), Ordering::SeqCst);
+}
+
+/// Catches `sigs` on the host (SA_RESTART) so they can be handed to the guest.
+pub fn catch_signals(sigs: &[i32]) {
+    for &sig in sigs {
+        // SAFETY: `catch` only does an atomic OR, which is async-signal-safe;
+        // the sigaction struct is fully initialised before the call.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = catch as extern "C" fn(libc::c_int) as usize;
+            sa.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+/// The host signals caught since the last call.
+pub fn take_caught() -> u64 {
+    CAUGHT.swap(0, Ordering::SeqCst)
 }

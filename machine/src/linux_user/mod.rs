@@ -302,6 +302,7 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
     let tramp: Vec<u8> = [0x08b0_0893u32, 0x0000_0073].iter().flat_map(|w| w.to_le_bytes()).collect();
     bus.write_bytes(SIGRETURN_TRAMPOLINE, &tramp);
 
+    host::catch_signals(&task::HOST_SIGNALS);
     let shared = task::Shared::new(proc, bus.clone(), SIGRETURN_TRAMPOLINE, opts.engine, opts.jit_threshold);
     let main_thread = shared.main_thread();
     let mut cpu = Cpu::new(bus.clone(), 0, Arc::new(InstretClock(100)));

@@ -25,6 +25,10 @@ use super::syscall::{Ending, Mem, Process};
 use super::{fdwait, host, procs};
 
 const NSIG: usize = 64;
+/// Host signals passed on to the guest (another process's kill, Ctrl-C, a
+/// child's exit): SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM,
+/// SIGCHLD, SIGWINCH.
+pub const HOST_SIGNALS: [i32; 8] = [1, 2, 3, 10, 12, 15, 17, 28];
 const SIGKILL: i32 = 9;
 const SIGSTOP: i32 = 19;
 const SIGALRM: i32 = 14;
@@ -273,6 +277,22 @@ impl Shared {
             woken += self.futex_wake(addr2, n2, u32::MAX);
         }
         Ok(woken)
+    }
+
+    /// Hands host signals caught for the guest (see [`HOST_SIGNALS`]) to the
+    /// main thread, or any thread once it is gone.
+    fn take_host_signals(&self) {
+        let caught = host::take_caught();
+        if caught == 0 {
+            return;
+        }
+        let threads = self.threads.lock();
+        let Some(t) = threads.get(&self.pid).or_else(|| threads.values().next()) else { return };
+        for sig in 1..=NSIG as i32 {
+            if caught & bit(sig) != 0 {
+                t.post(sig, SigInfo { code: SI_USER, value: 0 });
+            }
+        }
     }
 
     fn post(&self, tid: i32, sig: i32, info: SigInfo) -> Result<u64, i32> {
@@ -603,6 +623,7 @@ impl Thread {
     /// A pending, unblocked signal would run a handler or end the process (or
     /// the process is ending). Pending signals that are ignored are dropped.
     fn interrupting(&self) -> bool {
+        self.shared.take_host_signals();
         if self.shared.dead.load(Ordering::SeqCst) {
             return true;
         }
@@ -693,6 +714,7 @@ impl Thread {
             }
             return Ok(pid);
         }
+        host::take_caught(); // the parent's, not ours
         let mut p = proc.clone();
         p.ending = None;
         let child = Shared::new(p, sh.bus.clone(), sh.trampoline, sh.engine, sh.threshold);
@@ -761,6 +783,7 @@ impl Thread {
                             if now >= end || sh.dead.load(Ordering::Relaxed) {
                                 break Ok(0);
                             }
+                            sh.take_host_signals();
                             if self.pending.load(Ordering::SeqCst) & !self.st.lock().mask != 0 {
                                 break Err(libc::EINTR);
                             }
@@ -1179,6 +1202,7 @@ impl SyscallHandler for Thread {
             sh.bus.request_halt(0);
             return true;
         }
+        sh.take_host_signals();
         if self.pending.load(Ordering::SeqCst) != 0 {
             cpu.pc = resume;
             if self.deliver_pending(cpu) || sh.dead.load(Ordering::Relaxed) {
@@ -1275,6 +1299,7 @@ fn run_slices(th: &Arc<Thread>, cpu: &mut Cpu, engine: &mut Engine<Riscv>) {
             }
             continue;
         }
+        sh.take_host_signals();
         th.deliver_pending(cpu);
         if sh.dead.load(Ordering::SeqCst) {
             return;
