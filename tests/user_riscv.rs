@@ -242,3 +242,8 @@ fn robust_futex_list_is_walked_at_raw_thread_exit() {
         assert_eq!(status(&o), 0);
     }
 }
+
+#[test]
+fn fork_from_a_multithreaded_guest_matches_qemu() {
+    compare("forkmt", &[], 0);
+}

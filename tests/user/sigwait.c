@@ -38,6 +38,11 @@ static void *owner(void *arg) {
     return NULL;
 }
 
+static void *futex_waiter(void *w) {
+    syscall(SYS_futex, w, FUTEX_WAIT, 0, NULL, NULL, 0);
+    return NULL;
+}
+
 static void handler(int sig, int flags) {
     struct sigaction sa = {0};
     sa.sa_handler = on_sig;
@@ -100,6 +105,16 @@ int main(int argc, char **argv) {
     printf("wake_op: %ld w2=%d\n", r, w2);
     r = syscall(SYS_futex, &w1, FUTEX_WAKE_OP, 1, (void *)1, &w2, FUTEX_OP((FUTEX_OP_OR | FUTEX_OP_OPARG_SHIFT), 4, FUTEX_OP_CMP_EQ, 15));
     printf("wake_op shift-or: %ld w2=%d\n", r, w2);
+
+    /* FUTEX_WAKE_OP waking a real waiter on the first word (retried until
+       the waiter is asleep; SET keeps the second word's value stable). */
+    pthread_create(&t, NULL, futex_waiter, &w1);
+    do {
+        ms(1);
+        r = syscall(SYS_futex, &w1, FUTEX_WAKE_OP, 1, (void *)1, &w2, FUTEX_OP(FUTEX_OP_SET, 7, FUTEX_OP_CMP_EQ, 0));
+    } while (r == 0);
+    pthread_join(t, NULL);
+    printf("wake_op woke: %ld w2=%d\n", r, w2);
 
     pthread_mutexattr_t a;
     pthread_mutexattr_init(&a);
