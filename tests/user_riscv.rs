@@ -204,15 +204,17 @@ fn execve_and_posix_spawn_run_the_new_program() {
     let prog = program("spawn");
     let reference = qemu(&prog, &[]);
     assert_eq!(status(&reference), 0, "{reference:?}");
-    let (exitcode, hello) = (program("exitcode"), program("hello"));
+    let (exitcode, hello, segv) = (program("exitcode"), program("hello"), program("segv"));
     let want = format!(
         "{}execve missing: No such file or directory\nexecve child: exited 42\nposix_spawn: 0\n\
          hello from riscv64 user mode\nargc=3\nargv[1]=spawned\nargv[2]=by posix_spawn\n\
-         XLATE_TEST_VAR=(unset)\nheap ok x\nfloat 30.596290\nspawned: exited 0\n",
+         XLATE_TEST_VAR=(unset)\nheap ok x\nfloat 30.596290\nspawned: exited 0\nbefore the fault\n\
+         segv child: killed by signal 11\n",
         String::from_utf8_lossy(&reference.stdout)
     );
     for e in ENGINES {
-        let o = xlate_exec(e, &prog, &[exitcode.to_str().unwrap(), hello.to_str().unwrap()]);
+        let args = [exitcode.to_str().unwrap(), hello.to_str().unwrap(), segv.to_str().unwrap()];
+        let o = xlate_exec(e, &prog, &args);
         assert_eq!(String::from_utf8_lossy(&o.stdout), want, "--engine {e}: {}", String::from_utf8_lossy(&o.stderr));
         assert_eq!(status(&o), 0);
     }
@@ -246,4 +248,31 @@ fn robust_futex_list_is_walked_at_raw_thread_exit() {
 #[test]
 fn fork_from_a_multithreaded_guest_matches_qemu() {
     compare("forkmt", &[], 0);
+}
+
+#[test]
+fn host_signal_ends_a_blocked_guest() {
+    // Both guest threads are blocked (futex wait, pipe read); SIGTERM from
+    // outside must still reach the guest, whose default action kills it.
+    for e in ENGINES {
+        let mut c = Command::new(XLATE);
+        c.args(["exec", "--engine", e]).arg(program("block")).stdin(Stdio::null()).stdout(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+        assert_eq!(line, "blocking\n");
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let start = std::time::Instant::now();
+        let st = loop {
+            if let Some(st) = child.try_wait().unwrap() {
+                break st;
+            }
+            if start.elapsed() > std::time::Duration::from_secs(10) {
+                let _ = child.kill();
+                panic!("--engine {e}: SIGTERM did not end the guest");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert_eq!(st.signal(), Some(15), "--engine {e}: {st:?}");
+    }
 }

@@ -105,6 +105,13 @@ int main(int argc, char **argv) {
         fflush(stdout);
         waitpid(c, &st, 0);
         report("spawned", st);
+        if (argc > 3) {
+            /* A program that dies of SIGSEGV: the parent sees the signal. */
+            char *segv[] = {argv[3], NULL};
+            posix_spawn(&c, argv[3], NULL, NULL, segv, env);
+            waitpid(c, &st, 0);
+            report("segv child", st);
+        }
     }
     return 0;
 }

@@ -260,8 +260,12 @@ pub fn kill(pid: i32, sig: i32) -> R {
 /// Ends this host process the way the guest ended: exit status or the same signal.
 pub fn die(code: Option<i32>, sig: Option<i32>) -> ! {
     if let Some(sig) = sig {
-        // SAFETY: resetting a disposition and unblocking are plain syscalls.
+        // SAFETY: setting a limit, resetting a disposition and unblocking
+        // are plain syscalls on initialised structs.
         unsafe {
+            // A guest's crash is not the emulator's: no core dump.
+            let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+            libc::setrlimit(libc::RLIMIT_CORE, &none);
             libc::signal(sig, libc::SIG_DFL);
             let mut set: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut set);

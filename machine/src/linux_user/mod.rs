@@ -318,7 +318,9 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
             if !shared.reported.load(std::sync::atomic::Ordering::SeqCst) {
                 eprintln!("xlate: guest killed by {}", signal_name(sig));
             }
-            128 + sig
+            // Die of the same signal, so that a parent (a guest's wait4 too)
+            // sees what killed the guest rather than an exit status.
+            host::die(None, Some(sig))
         }
         None => return Err("guest stopped unexpectedly".into()),
     })

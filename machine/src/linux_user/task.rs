@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use parking_lot::{Condvar, Mutex, MutexGuard};
 use xlate_frontend::riscv::{Cpu, InstretClock, Riscv, SyscallHandler, F0, PRV_U, STOP_TRAP};
 use xlate_softmmu::Bus;
 use xlate_translator::{Engine, EngineKind, Exit};
@@ -165,7 +165,15 @@ impl Shared {
         host::guest_word(&self.bus, addr)
     }
 
-    fn futex_wait(&self, addr: u64, val: u32, bitset: u32, deadline: Option<Instant>) -> Result<u64, i32> {
+    /// FUTEX_WAIT(_BITSET); `intr` lets a guest signal end the wait (EINTR).
+    fn futex_wait(
+        &self,
+        addr: u64,
+        val: u32,
+        bitset: u32,
+        deadline: Option<Instant>,
+        intr: &dyn Fn() -> bool,
+    ) -> Result<u64, i32> {
         if bitset == 0 {
             return Err(libc::EINVAL);
         }
@@ -191,6 +199,13 @@ impl Shared {
             if self.dead.load(Ordering::Relaxed) {
                 q.swap_remove(pos);
                 return Err(libc::EINTR);
+            }
+            if MutexGuard::unlocked(&mut q, intr) {
+                let pos = q.iter().position(|x| x.id == id).expect("futex waiter vanished");
+                if !q[pos].woken {
+                    q.swap_remove(pos);
+                    return Err(libc::EINTR);
+                }
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 q.swap_remove(pos);
@@ -794,13 +809,10 @@ impl Thread {
                 }
             }
             98 => self.futex(&mem, a),
+            99 if a[1] != 24 => Err(libc::EINVAL), // sizeof(struct robust_list_head)
             99 => {
                 self.st.lock().robust = (a[0], a[1]);
-                if a[1] == 24 {
-                    Ok(0)
-                } else {
-                    Err(libc::EINVAL)
-                }
+                Ok(0)
             }
             100 => {
                 let (head, len) = self.st.lock().robust;
@@ -1061,8 +1073,8 @@ impl Thread {
             Ok(Some(Instant::now() + d.saturating_sub(now)))
         };
         match cmd {
-            0 => sh.futex_wait(addr, val, u32::MAX, deadline(false)?),
-            9 => sh.futex_wait(addr, val, a[5] as u32, deadline(true)?),
+            0 => sh.futex_wait(addr, val, u32::MAX, deadline(false)?, &|| self.interrupting()),
+            9 => sh.futex_wait(addr, val, a[5] as u32, deadline(true)?, &|| self.interrupting()),
             1 => Ok(sh.futex_wake(addr, u64::from(val), u32::MAX)),
             10 => Ok(sh.futex_wake(addr, u64::from(val), a[5] as u32)),
             3 => sh.futex_requeue(addr, u64::from(val), a[3], a[4], None),
@@ -1149,7 +1161,7 @@ impl SyscallHandler for Thread {
                 };
                 // A blocking call a handler interrupted: with SA_RESTART it
                 // runs again after the handler (resume at the ecall, a0 as it was).
-                if r == Err(libc::EINTR) && matches!(nr, 63 | 65 | 95 | 260) {
+                if r == Err(libc::EINTR) && matches!(nr, 63 | 65 | 95 | 98 | 260) {
                     let acts = sh.actions.lock();
                     if self
                         .next_signal()
