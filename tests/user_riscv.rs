@@ -276,3 +276,8 @@ fn host_signal_ends_a_blocked_guest() {
         assert_eq!(st.signal(), Some(15), "--engine {e}: {st:?}");
     }
 }
+
+#[test]
+fn threads_stream_through_a_pipe_match_qemu() {
+    compare("pipethreads", &[], 0);
+}

@@ -307,8 +307,17 @@ pub fn waitid(idtype: u32, id: u32, options: i32) -> Result<[u8; 128], i32> {
 static CAUGHT: AtomicU64 = AtomicU64::new(0);
 
 extern "C" fn catch(sig: libc::c_int) {
-    // Async-signal-safe: one atomic OR.
-    CAUGHT.fetch_or(1u64 << (sig - 1), Ordering::SeqCst);
+    let bit = 1u64 << (sig - 1);
+    let before = CAUGHT.fetch_or(bit, Ordering::SeqCst);
+    // A second SIGHUP/SIGINT/SIGQUIT/SIGTERM before the guest took the first
+    // (it is stuck in a host call): let the host's default action end us.
+    if before & bit != 0 && matches!(sig, libc::SIGHUP | libc::SIGINT | libc::SIGQUIT | libc::SIGTERM) {
+        // SAFETY: signal and raise are async-signal-safe.
+        unsafe {
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+        }
+    }
 }
 
 /// Catches `sigs` on the host (SA_RESTART) so they can be handed to the guest.

@@ -212,6 +212,56 @@ impl Mem<'_> {
     }
 }
 
+/// read, write and their vector and positioned forms: they need no process
+/// state, so callers may run them without the process lock (a blocking
+/// pipe write must not stall every other thread).
+pub fn fd_io(mem: &mut Mem, sys: Sys, a: [u64; 6]) -> R {
+    use Sys::*;
+    let fd = a[0] as i32;
+    match sys {
+        Read | Pread64 => {
+            let len = a[2].min(1 << 24) as usize;
+            let mut buf = vec![0u8; len];
+            let n = if sys == Read { host::read(fd, &mut buf)? } else { host::pread(fd, &mut buf, a[3] as i64)? };
+            mem.write(a[1], &buf[..n as usize])?;
+            Ok(n)
+        }
+        Write | Pwrite64 => {
+            let buf = mem.read(a[1], a[2].min(1 << 24) as usize)?;
+            if sys == Write {
+                host::write(fd, &buf)
+            } else {
+                host::pwrite(fd, &buf, a[3] as i64)
+            }
+        }
+        Writev => {
+            let mut data = Vec::new();
+            for k in 0..a[2].min(1024) {
+                let base = mem.u64(a[1] + 16 * k)?;
+                let len = mem.u64(a[1] + 16 * k + 8)?;
+                data.extend(mem.read(base, len.min(1 << 24) as usize)?);
+            }
+            host::write(fd, &data)
+        }
+        Readv => {
+            let mut total = 0u64;
+            for k in 0..a[2].min(1024) {
+                let base = mem.u64(a[1] + 16 * k)?;
+                let len = mem.u64(a[1] + 16 * k + 8)?.min(1 << 24) as usize;
+                let mut buf = vec![0u8; len];
+                let n = host::read(fd, &mut buf)?;
+                mem.write(base, &buf[..n as usize])?;
+                total += n;
+                if (n as usize) < len {
+                    break;
+                }
+            }
+            Ok(total)
+        }
+        _ => Err(ENOSYS),
+    }
+}
+
 pub const fn page_up(x: u64) -> u64 {
     (x + PAGE_SIZE - 1) & !(PAGE_SIZE - 1)
 }
@@ -387,45 +437,7 @@ impl Process {
         // Directory fds: AT_FDCWD is -100 on every Linux ABI.
         let dirfd = a[0] as i32;
         match sys {
-            Read | Pread64 => {
-                let len = a[2].min(1 << 24) as usize;
-                let mut buf = vec![0u8; len];
-                let n = if sys == Read { host::read(fd, &mut buf)? } else { host::pread(fd, &mut buf, a[3] as i64)? };
-                mem.write(a[1], &buf[..n as usize])?;
-                Ok(n)
-            }
-            Write | Pwrite64 => {
-                let buf = mem.read(a[1], a[2].min(1 << 24) as usize)?;
-                if sys == Write {
-                    host::write(fd, &buf)
-                } else {
-                    host::pwrite(fd, &buf, a[3] as i64)
-                }
-            }
-            Writev => {
-                let mut data = Vec::new();
-                for k in 0..a[2].min(1024) {
-                    let base = mem.u64(a[1] + 16 * k)?;
-                    let len = mem.u64(a[1] + 16 * k + 8)?;
-                    data.extend(mem.read(base, len.min(1 << 24) as usize)?);
-                }
-                host::write(fd, &data)
-            }
-            Readv => {
-                let mut total = 0u64;
-                for k in 0..a[2].min(1024) {
-                    let base = mem.u64(a[1] + 16 * k)?;
-                    let len = mem.u64(a[1] + 16 * k + 8)?.min(1 << 24) as usize;
-                    let mut buf = vec![0u8; len];
-                    let n = host::read(fd, &mut buf)?;
-                    mem.write(base, &buf[..n as usize])?;
-                    total += n;
-                    if (n as usize) < len {
-                        break;
-                    }
-                }
-                Ok(total)
-            }
+            Read | Pread64 | Write | Pwrite64 | Readv | Writev => fd_io(mem, sys, a),
             Openat => {
                 let path = self.host_path(&mem.cstr(a[1])?)?;
                 host::openat(dirfd, &path, a[2] as i32, a[3] as u32)

@@ -21,7 +21,7 @@ use xlate_frontend::riscv::{Cpu, InstretClock, Riscv, SyscallHandler, F0, PRV_U,
 use xlate_softmmu::Bus;
 use xlate_translator::{Engine, EngineKind, Exit};
 
-use super::syscall::{Ending, Mem, Process};
+use super::syscall::{fd_io, Ending, Mem, Process, Sys};
 use super::{fdwait, host, procs};
 
 const NSIG: usize = 64;
@@ -386,6 +386,10 @@ fn syscall_name(nr: u64) -> &'static str {
         22 => "epoll_pwait",
         441 => "epoll_pwait2",
         63 => "read",
+        64 => "write",
+        66 => "writev",
+        67 => "pread64",
+        68 => "pwrite64",
         65 => "readv",
         72 => "pselect6",
         73 => "ppoll",
@@ -832,11 +836,14 @@ impl Thread {
                 })
             }
             137 => self.sigtimedwait(&mut mem, a),
-            // Reads that may block wait interruptibly first (see fdwait).
-            63 | 65 => match fdwait::wait_readable(a[0] as i32, &|| self.interrupting()) {
-                Ok(()) => return Outcome::NotMine,
-                Err(e) => Err(e),
-            },
+            // I/O runs without the process lock; reads that may block wait
+            // interruptibly first (see fdwait).
+            63 | 65 => fdwait::wait_readable(a[0] as i32, &|| self.interrupting())
+                .and_then(|()| fd_io(&mut mem, if nr == 63 { Sys::Read } else { Sys::Readv }, a)),
+            64 => fd_io(&mut mem, Sys::Write, a),
+            66 => fd_io(&mut mem, Sys::Writev, a),
+            67 => fd_io(&mut mem, Sys::Pread64, a),
+            68 => fd_io(&mut mem, Sys::Pwrite64, a),
             20 => fdwait::epoll_create1(a[0]),
             21 => fdwait::epoll_ctl(&mem, a),
             22 | 441 => {
