@@ -20,7 +20,8 @@ static pthread_mutex_t robust;
 static void ms(int n) { usleep(n * 1000); }
 
 static void *late_writer(void *arg) {
-    ms(150);
+    while (!hits) ms(1); /* the read was interrupted by the handler... */
+    ms(50);              /* ...and is waiting again */
     write(pipefd[1], "w", 1);
     return arg;
 }

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,8 @@ int main(void) {
     memset(&ws, 0, sizeof ws);
     printf("TIOCGWINSZ: %d %dx%d\n", ioctl(s, TIOCGWINSZ, &ws), ws.ws_row, ws.ws_col);
     write(m, "ping", 4);
-    usleep(20000);
+    struct pollfd pf = {s, POLLIN, 0};
+    poll(&pf, 1, 5000); /* the pty passes data on asynchronously */
     n = -1;
     printf("slave FIONREAD: %d n=%d\n", ioctl(s, FIONREAD, &n), n);
     n = read(s, buf, sizeof buf);
