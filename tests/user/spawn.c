@@ -38,6 +38,11 @@ int main(int argc, char **argv) {
     printf("waitpid: %d\n", waitpid(c, &st, 0) == c);
     report("fork child", st);
 
+    c = vfork();
+    if (c == 0) _exit(9);
+    waitpid(c, &st, 0);
+    report("vfork child", st);
+
     static int shared = 1;
     c = fork();
     if (c == 0) { shared = 2; _exit(shared); }
