@@ -47,7 +47,7 @@ pub struct ExecOptions {
     pub engine: EngineKind,
     pub jit_threshold: u32,
     pub program: PathBuf,
-    /// argv, including argv[0].
+    /// argv, including `argv[0]`.
     pub args: Vec<String>,
     /// VAR=VALUE strings.
     pub env: Vec<String>,

@@ -3,8 +3,16 @@
 //! Every guest thread runs on its own host thread with its own [`Cpu`] and
 //! [`Engine`]; they share the bus (guest RAM) and one [`Shared`] process
 //! state. The system calls that need a thread's identity or registers
-//! (clone, exit, futex, signals) are handled here; the rest go to the
-//! ISA-neutral [`Process`] under its lock.
+//! (clone, fork, exit, futex, signals) or that block (poll, epoll, waits,
+//! reads) are handled here, blocking ones without the process lock; the
+//! rest go to the ISA-neutral [`Process`] under its lock.
+//!
+//! Blocking waits poll in short slices so a guest signal can interrupt them
+//! (-EINTR; read/wait4/futex restart instead when the handler has
+//! SA_RESTART). Host signals meant for the guest (kill from another process,
+//! SIGCHLD, Ctrl-C) are caught into a bitmask and posted like guest kills.
+//! fork is a host fork: the child keeps only the forking host thread, which
+//! carries on with a fresh [`Shared`] and engine and ends with `_exit`.
 //!
 //! Signal frames use the Linux riscv64 `struct rt_sigframe` layout (siginfo,
 //! then a ucontext whose uc_mcontext is sc_regs + the D-extension FP state);
