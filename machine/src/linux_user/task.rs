@@ -1137,7 +1137,7 @@ impl Thread {
             cpu.syscall = Some(child.clone());
             cpu.ctl.wfi = false;
             cpu.stop = 0;
-            match new_engine(&sh) {
+            match Engine::<Riscv>::new(sh.engine, sh.threshold) {
                 Ok(mut engine) => run_thread(&child, &mut cpu, &mut engine),
                 Err(e) => {
                     eprintln!("xlate: cannot start a guest thread: {e}");
