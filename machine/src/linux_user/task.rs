@@ -1135,8 +1135,6 @@ impl Thread {
             cpu.csr.frm = frm;
             cpu.csr.fflags = fflags;
             cpu.syscall = Some(child.clone());
-            cpu.ctl.wfi = false;
-            cpu.stop = 0;
             match Engine::<Riscv>::new(sh.engine, sh.threshold) {
                 Ok(mut engine) => run_thread(&child, &mut cpu, &mut engine),
                 Err(e) => {
