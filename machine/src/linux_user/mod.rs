@@ -7,6 +7,11 @@
 //! illegal instruction) lands in a tiny M-mode stub that idles at once, so the
 //! run loop sees it and turns it into a guest signal.
 
+mod fdwait;
+mod host;
+mod ioctl;
+mod mm;
+mod procs;
 pub mod riscv64;
 pub mod syscall;
 mod task;
@@ -42,7 +47,7 @@ pub struct ExecOptions {
     pub engine: EngineKind,
     pub jit_threshold: u32,
     pub program: PathBuf,
-    /// argv, including argv[0].
+    /// argv, including `argv[0]`.
     pub args: Vec<String>,
     /// VAR=VALUE strings.
     pub env: Vec<String>,
@@ -160,8 +165,7 @@ fn build_stack(mem: &mut Mem, args: &[String], env: &[String], auxv: &[(u64, u64
     }
     let platform = push_bytes(mem, &cstr("riscv64"))?;
     let mut random = [0u8; 16];
-    // SAFETY: 16-byte out-buffer.
-    unsafe { libc::getrandom(random.as_mut_ptr().cast(), 16, 0) };
+    let _ = host::getrandom(&mut random);
     let random_addr = push_bytes(mem, &random)?;
     let mut words: Vec<u64> = vec![args.len() as u64];
     words.extend(&argv);
@@ -271,11 +275,7 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
         }
     };
 
-    let uid = || {
-        // SAFETY: plain id queries.
-        unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) }
-    };
-    let (u, eu, g, eg) = uid();
+    let (u, eu, g, eg) = host::ids();
     let auxv = [
         (AT_PHDR, main.phdr),
         (AT_PHENT, 56),
@@ -302,6 +302,7 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
     let tramp: Vec<u8> = [0x08b0_0893u32, 0x0000_0073].iter().flat_map(|w| w.to_le_bytes()).collect();
     bus.write_bytes(SIGRETURN_TRAMPOLINE, &tramp);
 
+    host::catch_signals(&task::HOST_SIGNALS);
     let shared = task::Shared::new(proc, bus.clone(), SIGRETURN_TRAMPOLINE, opts.engine, opts.jit_threshold);
     let main_thread = shared.main_thread();
     let mut cpu = Cpu::new(bus.clone(), 0, Arc::new(InstretClock(100)));
@@ -317,7 +318,9 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
             if !shared.reported.load(std::sync::atomic::Ordering::SeqCst) {
                 eprintln!("xlate: guest killed by {}", signal_name(sig));
             }
-            128 + sig
+            // Die of the same signal, so that a parent (a guest's wait4 too)
+            // sees what killed the guest rather than an exit status.
+            host::die(None, Some(sig))
         }
         None => return Err("guest stopped unexpectedly".into()),
     })

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use xlate_softmmu::{Bus, PAGE_SIZE};
 
+use super::{host, ioctl};
+
 /// ISA-neutral system call identities.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Sys {
@@ -210,16 +212,53 @@ impl Mem<'_> {
     }
 }
 
-fn errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
-}
-
-/// Turns a host libc return value into a result.
-fn host(r: i64) -> R {
-    if r < 0 {
-        Err(errno())
-    } else {
-        Ok(r as u64)
+/// read, write and their vector and positioned forms: they need no process
+/// state, so callers may run them without the process lock (a blocking
+/// pipe write must not stall every other thread).
+pub fn fd_io(mem: &mut Mem, sys: Sys, a: [u64; 6]) -> R {
+    use Sys::*;
+    let fd = a[0] as i32;
+    match sys {
+        Read | Pread64 => {
+            let len = a[2].min(1 << 24) as usize;
+            let mut buf = vec![0u8; len];
+            let n = if sys == Read { host::read(fd, &mut buf)? } else { host::pread(fd, &mut buf, a[3] as i64)? };
+            mem.write(a[1], &buf[..n as usize])?;
+            Ok(n)
+        }
+        Write | Pwrite64 => {
+            let buf = mem.read(a[1], a[2].min(1 << 24) as usize)?;
+            if sys == Write {
+                host::write(fd, &buf)
+            } else {
+                host::pwrite(fd, &buf, a[3] as i64)
+            }
+        }
+        Writev => {
+            let mut data = Vec::new();
+            for k in 0..a[2].min(1024) {
+                let base = mem.u64(a[1] + 16 * k)?;
+                let len = mem.u64(a[1] + 16 * k + 8)?;
+                data.extend(mem.read(base, len.min(1 << 24) as usize)?);
+            }
+            host::write(fd, &data)
+        }
+        Readv => {
+            let mut total = 0u64;
+            for k in 0..a[2].min(1024) {
+                let base = mem.u64(a[1] + 16 * k)?;
+                let len = mem.u64(a[1] + 16 * k + 8)?.min(1 << 24) as usize;
+                let mut buf = vec![0u8; len];
+                let n = host::read(fd, &mut buf)?;
+                mem.write(base, &buf[..n as usize])?;
+                total += n;
+                if (n as usize) < len {
+                    break;
+                }
+            }
+            Ok(total)
+        }
+        _ => Err(ENOSYS),
     }
 }
 
@@ -235,6 +274,7 @@ pub enum Ending {
 }
 
 /// The emulated process: its address-space bookkeeping and host-side state.
+#[derive(Clone)]
 pub struct Process {
     pub abi: &'static Abi,
     pub strace: bool,
@@ -276,6 +316,13 @@ impl Process {
         }
     }
 
+    /// Prints `msg` the first time `key` is seen (unsupported calls, ioctls).
+    pub fn report_once(&mut self, key: u64, msg: &str) {
+        if self.reported.insert(key) {
+            eprintln!("xlate: {msg}");
+        }
+    }
+
     /// Records `[start, end)` as mapped, replacing what was there.
     pub fn map_range(&mut self, start: u64, end: u64) {
         self.unmap_range(start, end);
@@ -296,12 +343,12 @@ impl Process {
         }
     }
 
-    fn overlaps(&self, start: u64, end: u64) -> bool {
+    pub(super) fn overlaps(&self, start: u64, end: u64) -> bool {
         self.maps.range(..end).any(|(_, &e)| e > start)
     }
 
     /// The highest free gap of `len` bytes below `mmap_top`.
-    fn find_free(&self, len: u64) -> Option<u64> {
+    pub(super) fn find_free(&self, len: u64) -> Option<u64> {
         let mut top = self.mmap_top;
         for (&s, &e) in self.maps.range(..self.mmap_top).rev() {
             if e <= top && top - e >= len {
@@ -314,7 +361,7 @@ impl Process {
     }
 
     /// Maps a guest path to the host path to open (sysroot first).
-    fn host_path(&self, p: &[u8]) -> Result<CString, i32> {
+    pub(super) fn host_path(&self, p: &[u8]) -> Result<CString, i32> {
         use std::os::unix::ffi::OsStrExt;
         if p == b"/proc/self/exe" {
             return CString::new(self.exe.as_os_str().as_bytes()).map_err(|_| EINVAL);
@@ -390,98 +437,36 @@ impl Process {
         // Directory fds: AT_FDCWD is -100 on every Linux ABI.
         let dirfd = a[0] as i32;
         match sys {
-            Read | Pread64 => {
-                let len = a[2].min(1 << 24) as usize;
-                let mut buf = vec![0u8; len];
-                // SAFETY: `buf` is a live buffer of `len` bytes.
-                let n = host(unsafe {
-                    if sys == Read {
-                        libc::read(fd, buf.as_mut_ptr().cast(), len) as i64
-                    } else {
-                        libc::pread(fd, buf.as_mut_ptr().cast(), len, a[3] as i64) as i64
-                    }
-                })?;
-                mem.write(a[1], &buf[..n as usize])?;
-                Ok(n)
-            }
-            Write | Pwrite64 => {
-                let buf = mem.read(a[1], a[2].min(1 << 24) as usize)?;
-                // SAFETY: `buf` is a live buffer of its length.
-                host(unsafe {
-                    if sys == Write {
-                        libc::write(fd, buf.as_ptr().cast(), buf.len()) as i64
-                    } else {
-                        libc::pwrite(fd, buf.as_ptr().cast(), buf.len(), a[3] as i64) as i64
-                    }
-                })
-            }
-            Writev => {
-                let mut data = Vec::new();
-                for k in 0..a[2].min(1024) {
-                    let base = mem.u64(a[1] + 16 * k)?;
-                    let len = mem.u64(a[1] + 16 * k + 8)?;
-                    data.extend(mem.read(base, len.min(1 << 24) as usize)?);
-                }
-                // SAFETY: `data` is a live buffer of its length.
-                host(unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) as i64 })
-            }
-            Readv => {
-                let mut total = 0u64;
-                for k in 0..a[2].min(1024) {
-                    let base = mem.u64(a[1] + 16 * k)?;
-                    let len = mem.u64(a[1] + 16 * k + 8)?.min(1 << 24) as usize;
-                    let mut buf = vec![0u8; len];
-                    // SAFETY: `buf` is a live buffer of `len` bytes.
-                    let n = host(unsafe { libc::read(fd, buf.as_mut_ptr().cast(), len) as i64 })?;
-                    mem.write(base, &buf[..n as usize])?;
-                    total += n;
-                    if (n as usize) < len {
-                        break;
-                    }
-                }
-                Ok(total)
-            }
+            Read | Pread64 | Write | Pwrite64 | Readv | Writev => fd_io(mem, sys, a),
             Openat => {
                 let path = self.host_path(&mem.cstr(a[1])?)?;
-                // SAFETY: `path` is a NUL-terminated string.
-                host(unsafe { libc::openat(dirfd, path.as_ptr(), a[2] as i32, a[3] as libc::c_uint) } as i64)
+                host::openat(dirfd, &path, a[2] as i32, a[3] as u32)
             }
             Close => {
                 // Never let the guest close the host's stdio.
                 if fd <= 2 {
                     return Ok(0);
                 }
-                // SAFETY: plain fd syscall.
-                host(unsafe { libc::close(fd) } as i64)
+                host::close(fd)
             }
             Fstat => {
-                // SAFETY: `st` is plain data filled by the host.
-                let mut st: libc::stat = unsafe { std::mem::zeroed() };
-                // SAFETY: `st` is a valid out-pointer.
-                host(unsafe { libc::fstat(fd, &mut st) } as i64)?;
+                let st = host::fstat(fd)?;
                 self.stat_out(mem, &st, a[1])
             }
             Newfstatat => {
                 let path = self.host_path(&mem.cstr(a[1])?)?;
-                // SAFETY: `st` is plain data filled by the host.
-                let mut st: libc::stat = unsafe { std::mem::zeroed() };
-                // SAFETY: valid path and out-pointer.
-                host(unsafe { libc::fstatat(dirfd, path.as_ptr(), &mut st, a[3] as i32) } as i64)?;
+                let st = host::fstatat(dirfd, &path, a[3] as i32)?;
                 self.stat_out(mem, &st, a[2])
             }
             Statx => {
                 let path = self.host_path(&mem.cstr(a[1])?)?;
                 // struct statx has the same layout on every architecture.
                 let mut buf = [0u8; 256];
-                // SAFETY: valid path and a 256-byte out-buffer (sizeof(struct statx)).
-                host(unsafe {
-                    libc::syscall(libc::SYS_statx, dirfd, path.as_ptr(), a[2] as i32, a[3] as u32, buf.as_mut_ptr())
-                })?;
+                host::statx(dirfd, &path, a[2] as i32, a[3] as u32, &mut buf)?;
                 mem.write(a[4], &buf)?;
                 Ok(0)
             }
-            // SAFETY: plain fd syscall.
-            Lseek => host(unsafe { libc::lseek(fd, a[1] as i64, a[2] as i32) }),
+            Lseek => host::lseek(fd, a[1] as i64, a[2] as i32),
             Readlinkat => {
                 let p = mem.cstr(a[1])?;
                 let target = if p == b"/proc/self/exe" {
@@ -491,9 +476,7 @@ impl Process {
                 } else {
                     let path = self.host_path(&p)?;
                     let mut buf = vec![0u8; 4096];
-                    // SAFETY: valid path and buffer.
-                    let n =
-                        host(unsafe { libc::readlinkat(dirfd, path.as_ptr(), buf.as_mut_ptr().cast(), 4096) as i64 })?;
+                    let n = host::readlinkat(dirfd, &path, &mut buf)?;
                     buf.truncate(n as usize);
                     buf
                 };
@@ -514,8 +497,7 @@ impl Process {
             }
             Chdir => {
                 let path = self.host_path(&mem.cstr(a[0])?)?;
-                // SAFETY: valid path.
-                host(unsafe { libc::chdir(path.as_ptr()) } as i64)
+                host::chdir(&path)
             }
             Brk => {
                 let want = a[0];
@@ -551,8 +533,9 @@ impl Process {
                 self.unmap_range(start, end);
                 Ok(0)
             }
-            Mremap => Err(ENOMEM),
-            Mprotect | Madvise => Ok(0),
+            Mremap => self.mremap(mem, a),
+            Mprotect => self.mprotect(a),
+            Madvise => self.madvise(mem, a),
             Exit | ExitGroup => {
                 self.ending = Some(Ending::Exited(a[0] as i32 & 0xff));
                 Ok(0)
@@ -568,7 +551,7 @@ impl Process {
                 Ok(0)
             }
             SetTidAddress | Gettid | Getpid => Ok(std::process::id() as u64),
-            Getppid => Ok(std::os::unix::process::parent_id() as u64),
+            Getppid => Ok(host::getppid()),
             SetRobustList => Ok(0),
             Rseq => Err(ENOSYS),
             Prlimit64 | Getrlimit => {
@@ -587,24 +570,15 @@ impl Process {
             Getrandom => {
                 let len = a[1].min(1 << 20) as usize;
                 let mut buf = vec![0u8; len];
-                // SAFETY: valid buffer of `len` bytes.
-                let n = host(unsafe { libc::getrandom(buf.as_mut_ptr().cast(), len, 0) as i64 })?;
+                let n = host::getrandom(&mut buf)?;
                 mem.write(a[0], &buf[..n as usize])?;
                 Ok(n)
             }
             ClockGettime | ClockGetres => {
-                let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-                // SAFETY: valid out-pointer.
-                host(unsafe {
-                    if sys == ClockGettime {
-                        libc::clock_gettime(a[0] as i32, &mut ts)
-                    } else {
-                        libc::clock_getres(a[0] as i32, &mut ts)
-                    }
-                } as i64)?;
+                let (sec, nsec) = host::clock(a[0] as i32, sys == ClockGetres)?;
                 if a[1] != 0 {
-                    mem.put_u64(a[1], ts.tv_sec as u64)?;
-                    mem.put_u64(a[1] + 8, ts.tv_nsec as u64)?;
+                    mem.put_u64(a[1], sec as u64)?;
+                    mem.put_u64(a[1] + 8, nsec as u64)?;
                 }
                 Ok(0)
             }
@@ -632,34 +606,11 @@ impl Process {
                 }
                 Ok(0)
             }
-            // SAFETY: plain id queries.
-            Getuid => Ok(u64::from(unsafe { libc::getuid() })),
-            // SAFETY: plain id queries.
-            Geteuid => Ok(u64::from(unsafe { libc::geteuid() })),
-            // SAFETY: plain id queries.
-            Getgid => Ok(u64::from(unsafe { libc::getgid() })),
-            // SAFETY: plain id queries.
-            Getegid => Ok(u64::from(unsafe { libc::getegid() })),
-            Ioctl => {
-                const TCGETS: u64 = 0x5401;
-                const TIOCGWINSZ: u64 = 0x5413;
-                match a[1] {
-                    // termios layouts differ between ABIs: only report whether it is a tty.
-                    // SAFETY: plain fd query.
-                    TCGETS if unsafe { libc::isatty(fd) } == 1 => {
-                        mem.write(a[2], &[0u8; 60])?;
-                        Ok(0)
-                    }
-                    TIOCGWINSZ => {
-                        let mut ws = [0u8; 8];
-                        // SAFETY: 8-byte out-buffer (struct winsize).
-                        host(unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, ws.as_mut_ptr()) } as i64)?;
-                        mem.write(a[2], &ws)?;
-                        Ok(0)
-                    }
-                    _ => Err(libc::ENOTTY),
-                }
-            }
+            Getuid => Ok(u64::from(host::ids().0)),
+            Geteuid => Ok(u64::from(host::ids().1)),
+            Getgid => Ok(u64::from(host::ids().2)),
+            Getegid => Ok(u64::from(host::ids().3)),
+            Ioctl => ioctl::ioctl(self, mem, fd, a[1], a[2]),
             RtSigaction => {
                 if a[2] != 0 {
                     mem.write(a[2], &[0u8; 32])?;
@@ -687,68 +638,54 @@ impl Process {
                 const F_SETFL: u64 = 4;
                 const F_DUPFD_CLOEXEC: u64 = 1030;
                 match a[1] {
-                    // SAFETY: plain fd syscall with an integer argument.
                     F_DUPFD | F_GETFD | F_SETFD | F_GETFL | F_SETFL | F_DUPFD_CLOEXEC => {
-                        host(unsafe { libc::fcntl(fd, a[1] as i32, a[2] as libc::c_long) } as i64)
+                        host::fcntl(fd, a[1] as i32, a[2])
                     }
                     _ => Err(EINVAL),
                 }
             }
-            // SAFETY: plain fd syscalls.
-            Dup => host(unsafe { libc::dup(fd) } as i64),
+            Dup => host::dup(fd),
             Dup3 => {
                 if a[1] <= 2 {
                     return Err(libc::EBUSY);
                 }
-                // SAFETY: plain fd syscall.
-                host(unsafe { libc::dup3(fd, a[1] as i32, a[2] as i32) } as i64)
+                host::dup3(fd, a[1] as i32, a[2] as i32)
             }
             Pipe2 => {
-                let mut fds = [0i32; 2];
-                // SAFETY: two-int out-buffer.
-                host(unsafe { libc::pipe2(fds.as_mut_ptr(), a[1] as i32) } as i64)?;
+                let fds = host::pipe2(a[1] as i32)?;
                 mem.put_u32(a[0], fds[0] as u32)?;
                 mem.put_u32(a[0] + 4, fds[1] as u32)?;
                 Ok(0)
             }
             Unlinkat => {
                 let path = self.host_path(&mem.cstr(a[1])?)?;
-                // SAFETY: valid path.
-                host(unsafe { libc::unlinkat(dirfd, path.as_ptr(), a[2] as i32) } as i64)
+                host::unlinkat(dirfd, &path, a[2] as i32)
             }
             Mkdirat => {
                 let path = self.host_path(&mem.cstr(a[1])?)?;
-                // SAFETY: valid path.
-                host(unsafe { libc::mkdirat(dirfd, path.as_ptr(), a[2] as libc::mode_t) } as i64)
+                host::mkdirat(dirfd, &path, a[2] as u32)
             }
             Renameat | Renameat2 => {
                 let from = self.host_path(&mem.cstr(a[1])?)?;
                 let to = self.host_path(&mem.cstr(a[3])?)?;
                 let flags = if sys == Renameat2 { a[4] as u32 } else { 0 };
-                // SAFETY: valid paths.
-                host(unsafe {
-                    libc::syscall(libc::SYS_renameat2, dirfd, from.as_ptr(), a[2] as i32, to.as_ptr(), flags)
-                })
+                host::renameat2(dirfd, &from, a[2] as i32, &to, flags)
             }
             Getdents64 => {
                 // struct linux_dirent64 is the same on every architecture.
                 let len = a[2].min(1 << 20) as usize;
                 let mut buf = vec![0u8; len];
-                // SAFETY: valid buffer of `len` bytes.
-                let n = host(unsafe { libc::syscall(libc::SYS_getdents64, fd, buf.as_mut_ptr(), len) })?;
+                let n = host::getdents64(fd, &mut buf)?;
                 mem.write(a[1], &buf[..n as usize])?;
                 Ok(n)
             }
             Faccessat | Faccessat2 => {
                 let path = self.host_path(&mem.cstr(a[1])?)?;
                 let flags = if sys == Faccessat2 { a[3] as i32 } else { 0 };
-                // SAFETY: valid path.
-                host(unsafe { libc::faccessat(dirfd, path.as_ptr(), a[2] as i32, flags) } as i64)
+                host::faccessat(dirfd, &path, a[2] as i32, flags)
             }
-            // SAFETY: plain fd syscalls.
-            Ftruncate => host(unsafe { libc::ftruncate(fd, a[1] as i64) } as i64),
-            // SAFETY: plain fd syscall.
-            Fsync => host(unsafe { libc::fsync(fd) } as i64),
+            Ftruncate => host::ftruncate(fd, a[1] as i64),
+            Fsync => host::fsync(fd),
             Futex => {
                 // One thread: a wait would block forever, a wake wakes no one.
                 match a[1] & 0x7f {
@@ -771,8 +708,7 @@ impl Process {
                 mem.write(a[0], &[0u8; 112])?;
                 Ok(0)
             }
-            // SAFETY: plain process syscall.
-            Umask => Ok(u64::from(unsafe { libc::umask(a[0] as libc::mode_t) })),
+            Umask => Ok(host::umask(a[0] as u32)),
         }
     }
 
@@ -809,15 +745,11 @@ impl Process {
             let mut buf = vec![0u8; 1 << 20];
             while done < len {
                 let want = (len - done).min(buf.len() as u64) as usize;
-                // SAFETY: valid buffer of at least `want` bytes.
-                let n = unsafe { libc::pread(fd, buf.as_mut_ptr().cast(), want, (off + done) as i64) };
-                if n < 0 {
-                    let e = errno();
-                    if done == 0 {
-                        return Err(e);
-                    }
-                    break;
-                }
+                let n = match host::pread(fd, &mut buf[..want], (off + done) as i64) {
+                    Ok(n) => n,
+                    Err(e) if done == 0 => return Err(e),
+                    Err(_) => break,
+                };
                 if n == 0 {
                     break;
                 }

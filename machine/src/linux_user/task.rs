@@ -3,8 +3,16 @@
 //! Every guest thread runs on its own host thread with its own [`Cpu`] and
 //! [`Engine`]; they share the bus (guest RAM) and one [`Shared`] process
 //! state. The system calls that need a thread's identity or registers
-//! (clone, exit, futex, signals) are handled here; the rest go to the
-//! ISA-neutral [`Process`] under its lock.
+//! (clone, fork, exit, futex, signals) or that block (poll, epoll, waits,
+//! reads) are handled here, blocking ones without the process lock; the
+//! rest go to the ISA-neutral [`Process`] under its lock.
+//!
+//! Blocking waits poll in short slices so a guest signal can interrupt them
+//! (-EINTR; read/wait4/futex restart instead when the handler has
+//! SA_RESTART). Host signals meant for the guest (kill from another process,
+//! SIGCHLD, Ctrl-C) are caught into a bitmask and posted like guest kills.
+//! fork is a host fork: the child keeps only the forking host thread, which
+//! carries on with a fresh [`Shared`] and engine and ends with `_exit`.
 //!
 //! Signal frames use the Linux riscv64 `struct rt_sigframe` layout (siginfo,
 //! then a ucontext whose uc_mcontext is sc_regs + the D-extension FP state);
@@ -16,19 +24,25 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use parking_lot::{Condvar, Mutex, MutexGuard};
 use xlate_frontend::riscv::{Cpu, InstretClock, Riscv, SyscallHandler, F0, PRV_U, STOP_TRAP};
 use xlate_softmmu::Bus;
 use xlate_translator::{Engine, EngineKind, Exit};
 
-use super::syscall::{Ending, Mem, Process};
+use super::syscall::{fd_io, Ending, Mem, Process, Sys};
+use super::{fdwait, host, procs};
 
 const NSIG: usize = 64;
+/// Host signals passed on to the guest (another process's kill, Ctrl-C, a
+/// child's exit): SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM,
+/// SIGCHLD, SIGWINCH.
+pub const HOST_SIGNALS: [i32; 8] = [1, 2, 3, 10, 12, 15, 17, 28];
 const SIGKILL: i32 = 9;
 const SIGSTOP: i32 = 19;
 const SIGALRM: i32 = 14;
 const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
+const SA_RESTART: u64 = 0x1000_0000;
 const SA_ONSTACK: u64 = 0x0800_0000;
 const SA_NODEFER: u64 = 0x4000_0000;
 const SA_RESETHAND: u64 = 0x8000_0000;
@@ -44,6 +58,12 @@ const CLONE_PARENT_SETTID: u64 = 0x100000;
 const CLONE_CHILD_CLEARTID: u64 = 0x200000;
 const CLONE_CHILD_SETTID: u64 = 0x1000000;
 const CLONE_THREAD: u64 = 0x10000;
+const CLONE_VFORK: u64 = 0x4000;
+
+/// Robust futex words (see Linux's Documentation/locking/robust-futex-ABI).
+const FUTEX_WAITERS: u32 = 0x8000_0000;
+const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
+const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
 
 /// `struct rt_sigframe`: siginfo (128) + ucontext (960).
 const FRAME_SIZE: u64 = 1088;
@@ -99,6 +119,9 @@ pub struct Shared {
     threshold: u32,
     alarm_gen: AtomicU64,
     strace: bool,
+    /// This host process is a fork child: it ends with `_exit` (or the
+    /// guest's fatal signal) once the guest process ends.
+    fork_child: AtomicBool,
 }
 
 impl Shared {
@@ -122,6 +145,7 @@ impl Shared {
             threshold,
             alarm_gen: AtomicU64::new(0),
             strace,
+            fork_child: AtomicBool::new(false),
         })
     }
 
@@ -146,19 +170,18 @@ impl Shared {
 
     /// Atomic view of a guest u32 (futex word).
     fn word(&self, addr: u64) -> Option<&AtomicU32> {
-        if !addr.is_multiple_of(4) {
-            return None;
-        }
-        let (page, ro, _) = self.bus.host_page(addr)?;
-        if ro {
-            return None;
-        }
-        // SAFETY: the page is live guest RAM for the bus's lifetime (which
-        // outlives `self`), and the word is aligned and inside the page.
-        Some(unsafe { &*(page.add((addr & 0xfff) as usize) as *const AtomicU32) })
+        host::guest_word(&self.bus, addr)
     }
 
-    fn futex_wait(&self, addr: u64, val: u32, bitset: u32, deadline: Option<Instant>) -> Result<u64, i32> {
+    /// FUTEX_WAIT(_BITSET); `intr` lets a guest signal end the wait (EINTR).
+    fn futex_wait(
+        &self,
+        addr: u64,
+        val: u32,
+        bitset: u32,
+        deadline: Option<Instant>,
+        intr: &dyn Fn() -> bool,
+    ) -> Result<u64, i32> {
         if bitset == 0 {
             return Err(libc::EINVAL);
         }
@@ -184,6 +207,13 @@ impl Shared {
             if self.dead.load(Ordering::Relaxed) {
                 q.swap_remove(pos);
                 return Err(libc::EINTR);
+            }
+            if MutexGuard::unlocked(&mut q, intr) {
+                let pos = q.iter().position(|x| x.id == id).expect("futex waiter vanished");
+                if !q[pos].woken {
+                    q.swap_remove(pos);
+                    return Err(libc::EINTR);
+                }
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 q.swap_remove(pos);
@@ -230,6 +260,64 @@ impl Shared {
         Ok(woken + moved)
     }
 
+    /// FUTEX_WAKE_OP: update `*addr2` by the encoded op, wake `n` on `addr`
+    /// and, if the old `*addr2` passes the encoded comparison, `n2` on `addr2`.
+    fn futex_wake_op(&self, addr: u64, n: u64, addr2: u64, n2: u64, enc: u32) -> Result<u64, i32> {
+        let w2 = self.word(addr2).ok_or(libc::EFAULT)?;
+        let sext12 = |v: u32| ((v << 20) as i32 >> 20) as u32;
+        let (op, cmp) = ((enc >> 28) & 7, (enc >> 24) & 15);
+        let mut oparg = sext12((enc >> 12) & 0xfff);
+        let cmparg = sext12(enc & 0xfff);
+        if enc & (8 << 28) != 0 {
+            // FUTEX_OP_OPARG_SHIFT
+            oparg = 1u32.checked_shl(oparg).unwrap_or(0);
+        }
+        let apply = |old: u32| match op {
+            0 => Some(oparg),
+            1 => Some(old.wrapping_add(oparg)),
+            2 => Some(old | oparg),
+            3 => Some(old & !oparg),
+            4 => Some(old ^ oparg),
+            _ => None,
+        };
+        if op > 4 || cmp > 5 {
+            return Err(libc::ENOSYS);
+        }
+        let _q = self.futex.lock();
+        let old = w2.fetch_update(Ordering::SeqCst, Ordering::SeqCst, apply).map_err(|_| libc::ENOSYS)?;
+        drop(_q);
+        let (o, c) = (old as i32, cmparg as i32);
+        let hit = match cmp {
+            0 => o == c,
+            1 => o != c,
+            2 => o < c,
+            3 => o <= c,
+            4 => o > c,
+            _ => o >= c,
+        };
+        let mut woken = self.futex_wake(addr, n, u32::MAX);
+        if hit {
+            woken += self.futex_wake(addr2, n2, u32::MAX);
+        }
+        Ok(woken)
+    }
+
+    /// Hands host signals caught for the guest (see [`HOST_SIGNALS`]) to the
+    /// main thread, or any thread once it is gone.
+    fn take_host_signals(&self) {
+        let caught = host::take_caught();
+        if caught == 0 {
+            return;
+        }
+        let threads = self.threads.lock();
+        let Some(t) = threads.get(&self.pid).or_else(|| threads.values().next()) else { return };
+        for sig in 1..=NSIG as i32 {
+            if caught & bit(sig) != 0 {
+                t.post(sig, SigInfo { code: SI_USER, value: 0 });
+            }
+        }
+    }
+
     fn post(&self, tid: i32, sig: i32, info: SigInfo) -> Result<u64, i32> {
         let t = self.threads.lock().get(&tid).cloned().ok_or(libc::ESRCH)?;
         t.post(sig, info);
@@ -245,6 +333,10 @@ struct ThreadState {
     alt_disabled: bool,
     clear_tid: u64,
     info: HashMap<i32, SigInfo>,
+    /// The mask to restore after a handler (rt_sigsuspend, ppoll, ...).
+    saved_mask: Option<u64>,
+    /// set_robust_list head and length.
+    robust: (u64, u64),
 }
 
 pub struct Thread {
@@ -254,6 +346,8 @@ pub struct Thread {
     st: Mutex<ThreadState>,
     /// The thread called exit (not exit_group).
     pub exited: AtomicBool,
+    /// In a fork child: the thread that carries on (with a fresh engine).
+    forked: Mutex<Option<Arc<Thread>>>,
 }
 
 fn bit(sig: i32) -> u64 {
@@ -295,6 +389,25 @@ fn syscall_name(nr: u64) -> &'static str {
         172 => "getpid",
         178 => "gettid",
         220 => "clone",
+        20 => "epoll_create1",
+        21 => "epoll_ctl",
+        22 => "epoll_pwait",
+        441 => "epoll_pwait2",
+        63 => "read",
+        64 => "write",
+        66 => "writev",
+        67 => "pread64",
+        68 => "pwrite64",
+        65 => "readv",
+        72 => "pselect6",
+        73 => "ppoll",
+        95 => "waitid",
+        99 => "set_robust_list",
+        100 => "get_robust_list",
+        133 => "rt_sigsuspend",
+        137 => "rt_sigtimedwait",
+        221 => "execve",
+        260 => "wait4",
         435 => "clone3",
         _ => "?",
     }
@@ -324,8 +437,11 @@ impl Thread {
                 alt_disabled: true,
                 clear_tid: 0,
                 info: HashMap::new(),
+                saved_mask: None,
+                robust: (0, 0),
             }),
             exited: AtomicBool::new(false),
+            forked: Mutex::new(None),
         }
     }
 
@@ -397,8 +513,7 @@ impl Thread {
         put(8, &info.code.to_le_bytes());
         if info.code == SI_USER || info.code == SI_TKILL {
             put(16, &(info.value as u32).to_le_bytes());
-            // SAFETY: plain id query.
-            put(20, &unsafe { libc::getuid() }.to_le_bytes());
+            put(20, &host::ids().0.to_le_bytes());
         } else {
             put(16, &info.value.to_le_bytes());
         }
@@ -412,7 +527,8 @@ impl Thread {
         };
         put(UC_STACK + 8, &ss_flags.to_le_bytes());
         put(UC_STACK + 16, &st.alt_size.to_le_bytes());
-        put(UC_SIGMASK, &st.mask.to_le_bytes());
+        let saved = st.saved_mask.take().unwrap_or(st.mask);
+        put(UC_SIGMASK, &saved.to_le_bytes());
         put(MCTX, &resume.to_le_bytes());
         for r in 1..32 {
             put(MCTX + 8 * r as u64, &cpu.regs[r].to_le_bytes());
@@ -469,8 +585,9 @@ impl Thread {
         true
     }
 
-    /// Thread exit: clear_child_tid and wake its joiner.
+    /// Thread exit: robust futexes, clear_child_tid and wake its joiner.
     fn exit_thread(&self) {
+        self.release_robust();
         let clear = self.st.lock().clear_tid;
         if clear != 0 {
             if let Some(w) = self.shared.word(clear) {
@@ -480,6 +597,180 @@ impl Thread {
         }
         self.shared.threads.lock().remove(&self.tid);
         self.exited.store(true, Ordering::SeqCst);
+    }
+
+    /// Marks the robust futexes this thread still holds FUTEX_OWNER_DIED and
+    /// wakes one waiter of each, as Linux does when a thread exits.
+    fn release_robust(&self) {
+        let (head, _) = self.st.lock().robust;
+        if head == 0 {
+            return;
+        }
+        let mem = Mem { bus: &self.shared.bus, dirty_code: Vec::new() };
+        let (Ok(first), Ok(offset), Ok(pending)) = (mem.u64(head), mem.u64(head + 8), mem.u64(head + 16)) else {
+            return;
+        };
+        // Bit 0 of an entry flags a PI futex; the list is bounded as in Linux.
+        let mut entry = first;
+        for _ in 0..2048 {
+            if entry == head || entry == 0 {
+                break;
+            }
+            let next = mem.u64(entry & !1);
+            self.owner_died((entry & !1).wrapping_add(offset));
+            match next {
+                Ok(n) => entry = n,
+                Err(_) => break,
+            }
+        }
+        if pending != 0 {
+            self.owner_died((pending & !1).wrapping_add(offset));
+        }
+    }
+
+    fn owner_died(&self, addr: u64) {
+        let sh = &self.shared;
+        let Some(w) = sh.word(addr) else { return };
+        let mut cur = w.load(Ordering::SeqCst);
+        loop {
+            if cur & FUTEX_TID_MASK != self.tid as u32 {
+                return;
+            }
+            let new = (cur & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+            match w.compare_exchange(cur, new, Ordering::SeqCst, Ordering::SeqCst) {
+                Ok(_) => break,
+                Err(v) => cur = v,
+            }
+        }
+        if cur & FUTEX_WAITERS != 0 {
+            sh.futex_wake(addr, 1, u32::MAX);
+        }
+    }
+
+    /// A pending, unblocked signal would run a handler or end the process (or
+    /// the process is ending). Pending signals that are ignored are dropped.
+    fn interrupting(&self) -> bool {
+        self.shared.take_host_signals();
+        if self.shared.dead.load(Ordering::SeqCst) {
+            return true;
+        }
+        let mask = self.st.lock().mask & !UNBLOCKABLE;
+        let ready = self.pending.load(Ordering::SeqCst) & !mask;
+        let acts = self.shared.actions.lock();
+        for sig in 1..=NSIG as i32 {
+            if ready & bit(sig) == 0 {
+                continue;
+            }
+            let h = acts[sig as usize].handler;
+            if h == 1 || (h == 0 && default_ignored(sig)) {
+                self.pending.fetch_and(!bit(sig), Ordering::SeqCst);
+            } else {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The signal deliver_pending would take next, if any.
+    fn next_signal(&self) -> Option<i32> {
+        let ready = self.pending.load(Ordering::SeqCst) & !(self.st.lock().mask & !UNBLOCKABLE);
+        (ready != 0).then(|| ready.trailing_zeros() as i32 + 1)
+    }
+
+    /// Runs `f` with the guest sigset at `set` (if non-null) as the signal
+    /// mask; when `f` is interrupted the old mask comes back after the handler.
+    fn with_sigmask(&self, mem: &Mem, set: u64, f: impl FnOnce() -> Result<u64, i32>) -> Result<u64, i32> {
+        if set == 0 {
+            return f();
+        }
+        let new = mem.u64(set)? & !UNBLOCKABLE;
+        let old = std::mem::replace(&mut self.st.lock().mask, new);
+        let r = f();
+        let mut st = self.st.lock();
+        if r == Err(libc::EINTR) {
+            st.saved_mask = Some(old);
+        } else {
+            st.mask = old;
+        }
+        r
+    }
+
+    /// rt_sigtimedwait(set*, info*, timeout*, size).
+    fn sigtimedwait(&self, mem: &mut Mem, a: [u64; 6]) -> Result<u64, i32> {
+        let set = mem.u64(a[0])? & !UNBLOCKABLE;
+        let deadline = if a[2] != 0 { Some(Instant::now() + timespec_dur(mem, a[2])?) } else { None };
+        loop {
+            let hit = self.pending.load(Ordering::SeqCst) & set;
+            if hit != 0 {
+                let sig = hit.trailing_zeros() as i32 + 1;
+                self.pending.fetch_and(!bit(sig), Ordering::SeqCst);
+                let info = self.st.lock().info.remove(&sig).unwrap_or(SigInfo { code: SI_USER, value: 0 });
+                if a[1] != 0 {
+                    let mut b = [0u8; 128];
+                    b[0..4].copy_from_slice(&sig.to_le_bytes());
+                    b[8..12].copy_from_slice(&info.code.to_le_bytes());
+                    b[16..20].copy_from_slice(&(info.value as u32).to_le_bytes());
+                    mem.write(a[1], &b)?;
+                }
+                return Ok(sig as u64);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(libc::EAGAIN);
+            }
+            if self.interrupting() {
+                return Err(libc::EINTR);
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// fork, vfork and clone without CLONE_THREAD: a host fork. In the child
+    /// only this host thread lives on; it gets a fresh [`Shared`] and, back in
+    /// [`run_thread`], a fresh engine (a JIT worker thread does not survive).
+    fn fork(&self, cpu: &mut Cpu, mem: &mut Mem, a: [u64; 6]) -> Result<u64, i32> {
+        let flags = a[0];
+        let sh = &self.shared;
+        // Hold the locks across fork so the child copies a consistent state.
+        let proc = sh.proc.lock();
+        let actions = sh.actions.lock();
+        let pid = host::fork()?;
+        if pid != 0 {
+            drop((proc, actions));
+            if flags & CLONE_PARENT_SETTID != 0 {
+                mem.put_u32(a[2], pid as u32)?;
+            }
+            return Ok(pid);
+        }
+        host::take_caught(); // the parent's, not ours
+        let mut p = proc.clone();
+        p.ending = None;
+        let child = Shared::new(p, sh.bus.clone(), sh.trampoline, sh.engine, sh.threshold);
+        *child.actions.lock() = *actions;
+        child.fork_child.store(true, Ordering::SeqCst);
+        let st = self.st.lock();
+        let th = Arc::new(Thread::new(child.clone(), child.pid, st.mask));
+        {
+            let mut cst = th.st.lock();
+            (cst.alt_sp, cst.alt_size, cst.alt_disabled) = (st.alt_sp, st.alt_size, st.alt_disabled);
+            if flags & CLONE_CHILD_CLEARTID != 0 {
+                cst.clear_tid = a[4];
+            }
+        }
+        child.threads.lock().insert(child.pid, th.clone());
+        if flags & CLONE_CHILD_SETTID != 0 {
+            mem.put_u32(a[4], child.pid as u32)?;
+        }
+        *self.forked.lock() = Some(th);
+        // The parent's locks live on in this copy: leave them held (this
+        // process never uses the parent's Shared again).
+        std::mem::forget((proc, actions));
+        if a[1] != 0 {
+            cpu.set_x(2, a[1]);
+        }
+        if flags & CLONE_SETTLS != 0 {
+            cpu.set_x(4, a[3]);
+        }
+        Ok(0)
     }
 
     fn mine(&self, cpu: &mut Cpu, nr: u64, a: [u64; 6]) -> Outcome {
@@ -519,6 +810,7 @@ impl Thread {
                             if now >= end || sh.dead.load(Ordering::Relaxed) {
                                 break Ok(0);
                             }
+                            sh.take_host_signals();
                             if self.pending.load(Ordering::SeqCst) & !self.st.lock().mask != 0 {
                                 break Err(libc::EINTR);
                             }
@@ -529,6 +821,74 @@ impl Thread {
                 }
             }
             98 => self.futex(&mem, a),
+            99 if a[1] != 24 => Err(libc::EINVAL), // sizeof(struct robust_list_head)
+            99 => {
+                self.st.lock().robust = (a[0], a[1]);
+                Ok(0)
+            }
+            100 => {
+                let (head, len) = self.st.lock().robust;
+                if a[0] != 0 && a[0] as i32 != self.tid {
+                    Err(libc::ESRCH)
+                } else {
+                    mem.put_u64(a[1], head).and_then(|_| mem.put_u64(a[2], len)).map(|_| 0)
+                }
+            }
+            133 => {
+                // rt_sigsuspend: wait under the given mask for a signal that acts.
+                self.with_sigmask(&mem, a[0], || {
+                    while !self.interrupting() {
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                    Err(libc::EINTR)
+                })
+            }
+            137 => self.sigtimedwait(&mut mem, a),
+            // I/O runs without the process lock; reads that may block wait
+            // interruptibly first (see fdwait).
+            63 | 65 => fdwait::wait_readable(a[0] as i32, &|| self.interrupting())
+                .and_then(|()| fd_io(&mut mem, if nr == 63 { Sys::Read } else { Sys::Readv }, a)),
+            64 => fd_io(&mut mem, Sys::Write, a),
+            66 => fd_io(&mut mem, Sys::Writev, a),
+            67 => fd_io(&mut mem, Sys::Pread64, a),
+            68 => fd_io(&mut mem, Sys::Pwrite64, a),
+            20 => fdwait::epoll_create1(a[0]),
+            21 => fdwait::epoll_ctl(&mem, a),
+            22 | 441 => {
+                let mut m = Mem { bus: &bus, dirty_code: Vec::new() };
+                let r = self
+                    .with_sigmask(&mem, a[4], || fdwait::epoll_pwait(&mut m, a, nr == 441, &|| self.interrupting()));
+                mem.dirty_code.extend(m.dirty_code);
+                r
+            }
+            73 => {
+                let mut m = Mem { bus: &bus, dirty_code: Vec::new() };
+                let r = self.with_sigmask(&mem, a[3], || fdwait::poll(&mut m, a, true, &|| self.interrupting()));
+                mem.dirty_code.extend(m.dirty_code);
+                r
+            }
+            72 => {
+                // The sixth argument points at {const sigset_t *ss; size_t len}.
+                let set = if a[5] != 0 { mem.u64(a[5]) } else { Ok(0) };
+                match set {
+                    Ok(set) => {
+                        let mut m = Mem { bus: &bus, dirty_code: Vec::new() };
+                        let r = self.with_sigmask(&mem, set, || fdwait::pselect6(&mut m, a, &|| self.interrupting()));
+                        mem.dirty_code.extend(m.dirty_code);
+                        r
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            260 => procs::wait4(&mut mem, a, &|| self.interrupting()),
+            95 => procs::waitid(&mut mem, a, &|| self.interrupting()),
+            221 => {
+                let e = procs::execve(&sh.proc.lock(), &mem, a, sh.engine, sh.threshold);
+                Err(e)
+            }
+            220 if a[0] & CLONE_THREAD == 0 && (a[0] & CLONE_VM == 0 || a[0] & CLONE_VFORK != 0) => {
+                self.fork(cpu, &mut mem, a)
+            }
             220 => self.clone_thread(cpu, &mut mem, a),
             435 => Err(libc::ENOSYS), // clone3: glibc falls back to clone
             134 => self.sigaction(&mut mem, a),
@@ -565,7 +925,9 @@ impl Thread {
                 if !(0..=NSIG as i32).contains(&sig) {
                     Err(libc::EINVAL)
                 } else if pid != sh.pid && pid != 0 && pid != -1 {
-                    Err(libc::ESRCH)
+                    // Another process (a child runs under its own xlate): the
+                    // host delivers it, so only default actions take effect there.
+                    host::kill(pid, sig)
                 } else if sig == 0 {
                     Ok(0)
                 } else {
@@ -721,19 +1083,18 @@ impl Thread {
                 return Ok(Some(Instant::now() + d));
             }
             let clock = if op & FUTEX_CLOCK_REALTIME != 0 { libc::CLOCK_REALTIME } else { libc::CLOCK_MONOTONIC };
-            let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-            // SAFETY: valid out-pointer.
-            unsafe { libc::clock_gettime(clock, &mut ts) };
-            let now = Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
+            let (sec, nsec) = host::clock(clock, false)?;
+            let now = Duration::new(sec as u64, nsec as u32);
             Ok(Some(Instant::now() + d.saturating_sub(now)))
         };
         match cmd {
-            0 => sh.futex_wait(addr, val, u32::MAX, deadline(false)?),
-            9 => sh.futex_wait(addr, val, a[5] as u32, deadline(true)?),
+            0 => sh.futex_wait(addr, val, u32::MAX, deadline(false)?, &|| self.interrupting()),
+            9 => sh.futex_wait(addr, val, a[5] as u32, deadline(true)?, &|| self.interrupting()),
             1 => Ok(sh.futex_wake(addr, u64::from(val), u32::MAX)),
             10 => Ok(sh.futex_wake(addr, u64::from(val), a[5] as u32)),
             3 => sh.futex_requeue(addr, u64::from(val), a[3], a[4], None),
             4 => sh.futex_requeue(addr, u64::from(val), a[3], a[4], Some(a[5] as u32)),
+            5 => sh.futex_wake_op(addr, u64::from(val), a[4], a[3], a[5] as u32),
             _ => Err(libc::ENOSYS),
         }
     }
@@ -797,6 +1158,7 @@ impl SyscallHandler for Thread {
         let pc = cpu.pc;
         let sh = &self.shared;
         let strace = sh.strace;
+        let mut resume = pc + 4;
         match self.mine(cpu, nr, a) {
             Outcome::NotMine => {
                 let bus = sh.bus.clone();
@@ -806,10 +1168,22 @@ impl SyscallHandler for Thread {
                 cpu.ctl.dirty_code.extend(mem.dirty_code);
             }
             Outcome::Ret(r) => {
-                let v = match r {
+                let mut v = match r {
                     Ok(v) => v,
                     Err(e) => (-i64::from(e)) as u64,
                 };
+                // A blocking call a handler interrupted: with SA_RESTART it
+                // runs again after the handler (resume at the ecall, a0 as it was).
+                if r == Err(libc::EINTR) && matches!(nr, 63 | 65 | 95 | 98 | 260) {
+                    let acts = sh.actions.lock();
+                    if self
+                        .next_signal()
+                        .is_some_and(|s| acts[s as usize].handler > 1 && acts[s as usize].flags & SA_RESTART != 0)
+                    {
+                        v = a[0];
+                        resume = pc;
+                    }
+                }
                 if strace {
                     eprintln!(
                         "[strace] {}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {:#x}",
@@ -841,17 +1215,36 @@ impl SyscallHandler for Thread {
                 return true;
             }
         }
+        if self.forked.lock().is_some() {
+            // Fork child: leave this engine (parked as for exit); run_thread
+            // switches to a fresh one.
+            cpu.pc = pc + 4;
+            cpu.ctl.wfi = true;
+            cpu.stop = STOP_TRAP;
+            return true;
+        }
         if sh.dead.load(Ordering::Relaxed) {
             sh.bus.request_halt(0);
             return true;
         }
+        sh.take_host_signals();
         if self.pending.load(Ordering::SeqCst) != 0 {
-            cpu.pc = pc + 4;
+            cpu.pc = resume;
             if self.deliver_pending(cpu) || sh.dead.load(Ordering::Relaxed) {
                 cpu.stop = STOP_TRAP;
             } else {
+                if resume == pc {
+                    cpu.set_x(10, (-i64::from(libc::EINTR)) as u64);
+                }
                 cpu.pc = pc;
             }
+        } else if resume == pc {
+            cpu.set_x(10, (-i64::from(libc::EINTR)) as u64);
+        }
+        // No handler ran: the mask a p-variant or sigsuspend replaced comes back now.
+        let mut st = self.st.lock();
+        if let Some(m) = st.saved_mask.take() {
+            st.mask = m;
         }
         true
     }
@@ -866,12 +1259,48 @@ fn signal_of_trap(cause: u64) -> (i32, i32) {
     }
 }
 
-/// Runs one guest thread until it exits or the process ends.
+/// A fresh engine for a new guest thread or a fork child.
+fn new_engine(sh: &Shared) -> Result<Engine<Riscv>, String> {
+    Engine::<Riscv>::new(sh.engine, sh.threshold)
+}
+
+/// Runs one guest thread until it exits or the process ends. In a fork
+/// child it carries on as the child's only thread, and never returns.
 pub fn run_thread(th: &Arc<Thread>, cpu: &mut Cpu, engine: &mut Engine<Riscv>) {
+    let mut th = th.clone();
+    loop {
+        run_slices(&th, cpu, engine);
+        let Some(child) = th.forked.lock().take() else { break };
+        cpu.syscall = Some(child.clone());
+        cpu.ctl.wfi = false;
+        cpu.stop = 0;
+        match new_engine(&child.shared) {
+            // The old engine may own a JIT worker thread that fork did not
+            // copy: dropping it would wait for that thread forever.
+            Ok(e) => std::mem::forget(std::mem::replace(engine, e)),
+            Err(e) => {
+                eprintln!("xlate: cannot restart the engine after fork: {e}");
+                host::die(Some(1), None);
+            }
+        }
+        th = child;
+    }
+    let sh = &th.shared;
+    if sh.fork_child.load(Ordering::SeqCst) {
+        wait_for_end(sh);
+        match sh.proc.lock().ending {
+            Some(Ending::Signaled(sig)) => host::die(None, Some(sig)),
+            Some(Ending::Exited(code)) => host::die(Some(code), None),
+            None => host::die(Some(1), None),
+        }
+    }
+}
+
+fn run_slices(th: &Arc<Thread>, cpu: &mut Cpu, engine: &mut Engine<Riscv>) {
     let sh = &th.shared;
     loop {
         let exit = engine.run(cpu, SLICE);
-        if sh.dead.load(Ordering::SeqCst) || th.exited.load(Ordering::SeqCst) {
+        if th.forked.lock().is_some() || sh.dead.load(Ordering::SeqCst) || th.exited.load(Ordering::SeqCst) {
             return;
         }
         if cpu.prv != PRV_U {
@@ -895,6 +1324,7 @@ pub fn run_thread(th: &Arc<Thread>, cpu: &mut Cpu, engine: &mut Engine<Riscv>) {
             }
             continue;
         }
+        sh.take_host_signals();
         th.deliver_pending(cpu);
         if sh.dead.load(Ordering::SeqCst) {
             return;

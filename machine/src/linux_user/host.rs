@@ -1,0 +1,341 @@
+//! Every host system call the Linux user-mode layer makes, as safe wrappers.
+//!
+//! This is the only file of `linux_user` with `unsafe`: each wrapper passes
+//! the host kernel buffers it owns (slices, out-structs) and turns the C
+//! convention (-1 + errno) into `Result<_, errno>`.
+
+use std::ffi::{CStr, CString};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use xlate_softmmu::Bus;
+
+pub type R = Result<u64, i32>;
+
+pub fn errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+}
+
+fn ok(r: i64) -> R {
+    if r < 0 {
+        Err(errno())
+    } else {
+        Ok(r as u64)
+    }
+}
+
+pub fn read(fd: i32, buf: &mut [u8]) -> R {
+    // SAFETY: `buf` is a live, writable buffer of its length.
+    ok(unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) } as i64)
+}
+
+pub fn pread(fd: i32, buf: &mut [u8], off: i64) -> R {
+    // SAFETY: `buf` is a live, writable buffer of its length.
+    ok(unsafe { libc::pread(fd, buf.as_mut_ptr().cast(), buf.len(), off) } as i64)
+}
+
+pub fn write(fd: i32, buf: &[u8]) -> R {
+    // SAFETY: `buf` is a live buffer of its length.
+    ok(unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) } as i64)
+}
+
+pub fn pwrite(fd: i32, buf: &[u8], off: i64) -> R {
+    // SAFETY: `buf` is a live buffer of its length.
+    ok(unsafe { libc::pwrite(fd, buf.as_ptr().cast(), buf.len(), off) } as i64)
+}
+
+pub fn openat(dirfd: i32, path: &CStr, flags: i32, mode: u32) -> R {
+    // SAFETY: `path` is NUL-terminated.
+    ok(unsafe { libc::openat(dirfd, path.as_ptr(), flags, mode as libc::c_uint) } as i64)
+}
+
+pub fn close(fd: i32) -> R {
+    // SAFETY: plain fd syscall.
+    ok(unsafe { libc::close(fd) } as i64)
+}
+
+fn zeroed_stat() -> libc::stat {
+    // SAFETY: `struct stat` is plain integers; all-zero is a valid value.
+    unsafe { std::mem::zeroed() }
+}
+
+pub fn fstat(fd: i32) -> Result<libc::stat, i32> {
+    let mut st = zeroed_stat();
+    // SAFETY: `st` is a valid out-pointer.
+    ok(unsafe { libc::fstat(fd, &mut st) } as i64)?;
+    Ok(st)
+}
+
+pub fn fstatat(dirfd: i32, path: &CStr, flags: i32) -> Result<libc::stat, i32> {
+    let mut st = zeroed_stat();
+    // SAFETY: NUL-terminated path and a valid out-pointer.
+    ok(unsafe { libc::fstatat(dirfd, path.as_ptr(), &mut st, flags) } as i64)?;
+    Ok(st)
+}
+
+/// `struct statx` (256 bytes, the same on every architecture).
+pub fn statx(dirfd: i32, path: &CStr, flags: i32, mask: u32, out: &mut [u8; 256]) -> R {
+    // SAFETY: NUL-terminated path and a 256-byte out-buffer.
+    ok(unsafe { libc::syscall(libc::SYS_statx, dirfd, path.as_ptr(), flags, mask, out.as_mut_ptr()) })
+}
+
+pub fn lseek(fd: i32, off: i64, whence: i32) -> R {
+    // SAFETY: plain fd syscall.
+    ok(unsafe { libc::lseek(fd, off, whence) })
+}
+
+pub fn readlinkat(dirfd: i32, path: &CStr, buf: &mut [u8]) -> R {
+    // SAFETY: NUL-terminated path and a live buffer of its length.
+    ok(unsafe { libc::readlinkat(dirfd, path.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) } as i64)
+}
+
+pub fn chdir(path: &CStr) -> R {
+    // SAFETY: NUL-terminated path.
+    ok(unsafe { libc::chdir(path.as_ptr()) } as i64)
+}
+
+pub fn getrandom(buf: &mut [u8]) -> R {
+    // SAFETY: live buffer of its length.
+    ok(unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) } as i64)
+}
+
+/// clock_gettime (`res` false) or clock_getres: (seconds, nanoseconds).
+pub fn clock(id: i32, res: bool) -> Result<(i64, i64), i32> {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: valid out-pointer.
+    let r = unsafe {
+        if res {
+            libc::clock_getres(id, &mut ts)
+        } else {
+            libc::clock_gettime(id, &mut ts)
+        }
+    };
+    ok(r as i64)?;
+    Ok((ts.tv_sec, ts.tv_nsec))
+}
+
+/// (uid, euid, gid, egid).
+pub fn ids() -> (u32, u32, u32, u32) {
+    // SAFETY: plain id queries; they cannot fail.
+    unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) }
+}
+
+pub fn getppid() -> u64 {
+    // SAFETY: plain process query.
+    u64::from(unsafe { libc::getppid() } as u32)
+}
+
+pub fn umask(mask: u32) -> u64 {
+    // SAFETY: plain process syscall.
+    u64::from(unsafe { libc::umask(mask as libc::mode_t) })
+}
+
+/// An ioctl whose argument is a buffer the kernel reads and/or writes.
+pub fn ioctl_buf(fd: i32, req: u64, buf: &mut [u8]) -> R {
+    // SAFETY: `buf` is a live buffer at least as large as the struct `req` takes
+    // (the caller sizes it from the request).
+    ok(unsafe { libc::ioctl(fd, req as _, buf.as_mut_ptr()) } as i64)
+}
+
+/// An ioctl whose argument is a plain integer.
+pub fn ioctl_int(fd: i32, req: u64, arg: u64) -> R {
+    // SAFETY: no pointer is passed.
+    ok(unsafe { libc::ioctl(fd, req as _, arg as libc::c_ulong) } as i64)
+}
+
+/// fcntl commands whose argument is an integer.
+pub fn fcntl(fd: i32, cmd: i32, arg: u64) -> R {
+    // SAFETY: no pointer is passed (the caller filters the commands).
+    ok(unsafe { libc::fcntl(fd, cmd, arg as libc::c_long) } as i64)
+}
+
+pub fn dup(fd: i32) -> R {
+    // SAFETY: plain fd syscall.
+    ok(unsafe { libc::dup(fd) } as i64)
+}
+
+pub fn dup3(fd: i32, to: i32, flags: i32) -> R {
+    // SAFETY: plain fd syscall.
+    ok(unsafe { libc::dup3(fd, to, flags) } as i64)
+}
+
+pub fn pipe2(flags: i32) -> Result<[i32; 2], i32> {
+    let mut fds = [0i32; 2];
+    // SAFETY: two-int out-buffer.
+    ok(unsafe { libc::pipe2(fds.as_mut_ptr(), flags) } as i64)?;
+    Ok(fds)
+}
+
+pub fn unlinkat(dirfd: i32, path: &CStr, flags: i32) -> R {
+    // SAFETY: NUL-terminated path.
+    ok(unsafe { libc::unlinkat(dirfd, path.as_ptr(), flags) } as i64)
+}
+
+pub fn mkdirat(dirfd: i32, path: &CStr, mode: u32) -> R {
+    // SAFETY: NUL-terminated path.
+    ok(unsafe { libc::mkdirat(dirfd, path.as_ptr(), mode as libc::mode_t) } as i64)
+}
+
+pub fn renameat2(dirfd: i32, from: &CStr, newdirfd: i32, to: &CStr, flags: u32) -> R {
+    // SAFETY: NUL-terminated paths.
+    ok(unsafe { libc::syscall(libc::SYS_renameat2, dirfd, from.as_ptr(), newdirfd, to.as_ptr(), flags) })
+}
+
+/// `struct linux_dirent64` records (the same on every architecture).
+pub fn getdents64(fd: i32, buf: &mut [u8]) -> R {
+    // SAFETY: live buffer of its length.
+    ok(unsafe { libc::syscall(libc::SYS_getdents64, fd, buf.as_mut_ptr(), buf.len()) })
+}
+
+pub fn faccessat(dirfd: i32, path: &CStr, mode: i32, flags: i32) -> R {
+    // SAFETY: NUL-terminated path.
+    ok(unsafe { libc::faccessat(dirfd, path.as_ptr(), mode, flags) } as i64)
+}
+
+pub fn ftruncate(fd: i32, len: i64) -> R {
+    // SAFETY: plain fd syscall.
+    ok(unsafe { libc::ftruncate(fd, len) } as i64)
+}
+
+pub fn fsync(fd: i32) -> R {
+    // SAFETY: plain fd syscall.
+    ok(unsafe { libc::fsync(fd) } as i64)
+}
+
+/// poll(2) on host `struct pollfd`s, `timeout_ms` < 0 = forever.
+pub fn poll(fds: &mut [libc::pollfd], timeout_ms: i32) -> R {
+    // SAFETY: `fds` is a live array of its length.
+    ok(unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) } as i64)
+}
+
+pub fn epoll_create1(flags: i32) -> R {
+    // SAFETY: plain syscall.
+    ok(unsafe { libc::epoll_create1(flags) } as i64)
+}
+
+pub fn epoll_ctl(epfd: i32, op: i32, fd: i32, events: u32, data: u64) -> R {
+    let mut ev = libc::epoll_event { events, u64: data };
+    // SAFETY: `ev` is a valid event (ignored for EPOLL_CTL_DEL).
+    ok(unsafe { libc::epoll_ctl(epfd, op, fd, &mut ev) } as i64)
+}
+
+/// Ready events as (events, data).
+pub fn epoll_wait(epfd: i32, max: usize, timeout_ms: i32) -> Result<Vec<(u32, u64)>, i32> {
+    let mut evs = vec![libc::epoll_event { events: 0, u64: 0 }; max.max(1)];
+    // SAFETY: `evs` has room for `max` events.
+    let n = ok(unsafe { libc::epoll_wait(epfd, evs.as_mut_ptr(), max as i32, timeout_ms) } as i64)?;
+    Ok(evs[..n as usize].iter().map(|e| (e.events, e.u64)).collect())
+}
+
+/// fork(2); only the calling host thread lives on in the child.
+pub fn fork() -> R {
+    // SAFETY: the child touches only the state of the calling thread and
+    // memory it owns (the caller rebuilds everything that needs threads).
+    ok(unsafe { libc::fork() } as i64)
+}
+
+/// execve(2): returns only on failure.
+pub fn execve(path: &CStr, argv: &[CString], envp: &[CString]) -> i32 {
+    let mut a: Vec<*const libc::c_char> = argv.iter().map(|s| s.as_ptr()).collect();
+    a.push(std::ptr::null());
+    let mut e: Vec<*const libc::c_char> = envp.iter().map(|s| s.as_ptr()).collect();
+    e.push(std::ptr::null());
+    // SAFETY: NUL-terminated strings in NULL-terminated arrays, all alive here.
+    unsafe { libc::execve(path.as_ptr(), a.as_ptr(), e.as_ptr()) };
+    errno()
+}
+
+/// wait4(2) without rusage: (pid, raw status).
+pub fn wait4(pid: i32, options: i32) -> Result<(i32, i32), i32> {
+    let mut status = 0i32;
+    // SAFETY: valid out-pointer; no rusage.
+    let r = ok(unsafe { libc::wait4(pid, &mut status, options, std::ptr::null_mut()) } as i64)?;
+    Ok((r as i32, status))
+}
+
+pub fn kill(pid: i32, sig: i32) -> R {
+    // SAFETY: plain process syscall.
+    ok(unsafe { libc::kill(pid, sig) } as i64)
+}
+
+/// Ends this host process the way the guest ended: exit status or the same signal.
+pub fn die(code: Option<i32>, sig: Option<i32>) -> ! {
+    if let Some(sig) = sig {
+        // SAFETY: setting a limit, resetting a disposition and unblocking
+        // are plain syscalls on initialised structs.
+        unsafe {
+            // A guest's crash is not the emulator's: no core dump.
+            let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+            libc::setrlimit(libc::RLIMIT_CORE, &none);
+            libc::signal(sig, libc::SIG_DFL);
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, sig);
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+            libc::raise(sig);
+        }
+    }
+    // SAFETY: _exit ends the process without running this thread's destructors,
+    // which may wait for threads that fork left behind.
+    unsafe { libc::_exit(code.unwrap_or(128 + sig.unwrap_or(0))) }
+}
+
+/// An atomic view of the guest u32 at `addr` (a futex word): None if it is
+/// misaligned, not RAM, or read-only.
+pub fn guest_word(bus: &Bus, addr: u64) -> Option<&AtomicU32> {
+    if !addr.is_multiple_of(4) {
+        return None;
+    }
+    let (page, ro, _) = bus.host_page(addr)?;
+    if ro {
+        return None;
+    }
+    // SAFETY: the page is live guest RAM for as long as `bus` (the returned
+    // borrow), and the word is aligned and inside the page.
+    Some(unsafe { &*(page.add((addr & 0xfff) as usize) as *const AtomicU32) })
+}
+
+/// waitid(2) without rusage: the raw 128-byte `siginfo_t` (same layout on
+/// every 64-bit Linux).
+pub fn waitid(idtype: u32, id: u32, options: i32) -> Result<[u8; 128], i32> {
+    let mut info = [0u8; 128];
+    // SAFETY: `info` is as large as `siginfo_t`; no rusage.
+    ok(unsafe { libc::syscall(libc::SYS_waitid, idtype, id, info.as_mut_ptr(), options, 0usize) })?;
+    Ok(info)
+}
+
+/// Host signals caught for the guest (bit `sig - 1`), not yet taken.
+static CAUGHT: AtomicU64 = AtomicU64::new(0);
+
+extern "C" fn catch(sig: libc::c_int) {
+    let bit = 1u64 << (sig - 1);
+    let before = CAUGHT.fetch_or(bit, Ordering::SeqCst);
+    // A second SIGHUP/SIGINT/SIGQUIT/SIGTERM before the guest took the first
+    // (it is stuck in a host call): let the host's default action end us.
+    if before & bit != 0 && matches!(sig, libc::SIGHUP | libc::SIGINT | libc::SIGQUIT | libc::SIGTERM) {
+        // SAFETY: signal and raise are async-signal-safe.
+        unsafe {
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+        }
+    }
+}
+
+/// Catches `sigs` on the host (SA_RESTART) so they can be handed to the guest.
+pub fn catch_signals(sigs: &[i32]) {
+    for &sig in sigs {
+        // SAFETY: `catch` only does an atomic OR, which is async-signal-safe;
+        // the sigaction struct is fully initialised before the call.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = catch as extern "C" fn(libc::c_int) as usize;
+            sa.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+/// The host signals caught since the last call.
+pub fn take_caught() -> u64 {
+    CAUGHT.swap(0, Ordering::SeqCst)
+}
