@@ -1261,7 +1261,7 @@ fn signal_of_trap(cause: u64) -> (i32, i32) {
 
 /// A fresh engine for a new guest thread or a fork child.
 fn new_engine(sh: &Shared) -> Result<Engine<Riscv>, String> {
-    Engine::<Riscv>::new(sh.engine, sh.threshold)
+    super::new_engine(&sh.bus, sh.engine, sh.threshold)
 }
 
 /// Runs one guest thread until it exits or the process ends. In a fork
