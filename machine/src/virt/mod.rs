@@ -386,7 +386,11 @@ impl HartContext {
     }
 
     /// WFI: sleep until an interrupt line rises or the next timer is due.
+    /// The hart runs no guest instructions until then, sleeping or not (a
+    /// timer already due but masked does not let it sleep), so it holds
+    /// nobody back; the main loop lets it rejoin at the back.
     fn idle(&self, cpu: &mut Cpu, me: &HartShared) {
+        self.pace.idle(me.id);
         if me.hsm.load(Ordering::Acquire) == HSM_STOPPED {
             return; // hart_stop parked us; the main loop waits for a start
         }
@@ -406,9 +410,7 @@ impl HartContext {
             }
         }
         if !wait.is_zero() && cpu.csr.mip() & cpu.csr.mie == 0 && cpu.remote.load(Ordering::Acquire) == 0 {
-            self.pace.idle(me.id);
             me.lines.wake.wait_timeout(wait);
-            self.pace.resume(me.id);
         }
         self.update_timers(me);
     }
