@@ -55,6 +55,17 @@ impl<I: Isa> Block<I> {
     pub fn compiled(&self) -> *mut u8 {
         self.code.load(Ordering::Acquire)
     }
+
+    /// Where the block may go next when that is known at translation time:
+    /// the direct targets of its last instruction, or the next address if it
+    /// ended without a control transfer (length limit, page end).
+    pub fn direct_successors(&self) -> Vec<u64> {
+        let (Some(last), Some(&pc)) = (self.insns.last(), self.pcs.last()) else { return Vec::new() };
+        if !I::ends_block(last) {
+            return vec![self.end_pc];
+        }
+        I::direct_targets(last, pc).into_iter().flatten().collect()
+    }
 }
 
 type Key = (u64, u64, u32);

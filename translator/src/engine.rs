@@ -138,7 +138,7 @@ impl<I: Isa> Engine<I> {
         if let Some(b) = self.cache.lookup(pc, paddr, mode) {
             return Ok(Some(b));
         }
-        let Some(b) = self.build(cpu, pc, paddr, mode) else { return Ok(None) };
+        let Some(b) = decode_block(cpu, pc, paddr, mode) else { return Ok(None) };
         let b = Arc::new(b);
         if self.x.kind == EngineKind::Jit && self.x.trace.is_none() {
             if let Some(jit) = &self.x.jit {
@@ -149,9 +149,6 @@ impl<I: Isa> Engine<I> {
         Ok(Some(b))
     }
 
-    fn build(&mut self, cpu: &mut I::Cpu, vpc: u64, paddr: u64, mode: u32) -> Option<Block<I>> {
-        decode_block(cpu, vpc, paddr, mode)
-    }
     /// Handles requests the guest made while running (code writes, fence.i,
     /// changed mappings).
     fn service(&mut self, cpu: &mut I::Cpu) {
@@ -363,17 +360,9 @@ const MAX_REGION_INSNS: usize = 256;
 /// without leaving its page (whose mapping and code they share, so they are
 /// invalidated together).
 fn region_parts<I: Isa>(cpu: &mut I::Cpu, b: &Block<I>) -> Vec<Block<I>> {
-    let targets = |p: &Block<I>| -> Vec<u64> {
-        let Some(last) = p.insns.last() else { return Vec::new() };
-        if !I::ends_block(last) {
-            return vec![p.end_pc];
-        }
-        let pc = p.pcs[p.pcs.len() - 1];
-        I::direct_targets(last, pc).into_iter().flatten().collect()
-    };
     let page = b.vpc & PAGE_MASK;
     let mut seen = vec![b.vpc];
-    let mut queue: std::collections::VecDeque<u64> = targets(b).into();
+    let mut queue: std::collections::VecDeque<u64> = b.direct_successors().into();
     let mut parts: Vec<Block<I>> = Vec::new();
     let mut insns = b.insns.len();
     while let Some(t) = queue.pop_front() {
@@ -387,7 +376,7 @@ fn region_parts<I: Isa>(cpu: &mut I::Cpu, b: &Block<I>) -> Vec<Block<I>> {
         let paddr = (b.paddr & PAGE_MASK) | (t & !PAGE_MASK);
         if let Some(p) = decode_block::<I>(cpu, t, paddr, b.mode) {
             insns += p.insns.len();
-            queue.extend(targets(&p));
+            queue.extend(p.direct_successors());
             parts.push(p);
         }
     }
@@ -400,17 +389,14 @@ fn region_parts<I: Isa>(cpu: &mut I::Cpu, b: &Block<I>) -> Vec<Block<I>> {
     while changed {
         changed = false;
         for (k, p) in parts.iter().enumerate() {
-            if !on_loop[k] && targets(p).iter().any(|t| reaches.contains(t)) {
+            if !on_loop[k] && p.direct_successors().iter().any(|t| reaches.contains(t)) {
                 on_loop[k] = true;
                 reaches.push(p.vpc);
                 changed = true;
             }
         }
     }
-    let mut k = 0;
-    parts.retain(|_| {
-        k += 1;
-        on_loop[k - 1]
-    });
+    let mut keep = on_loop.into_iter();
+    parts.retain(|_| keep.next().unwrap_or(false));
     parts
 }

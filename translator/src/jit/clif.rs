@@ -219,6 +219,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         b.switch_to_block(entry);
         b.seal_block(entry);
         let cpu = b.block_params(entry)[0];
+        let (instret, limit) = (b.declare_var(I64), b.declare_var(I64));
         let mut headers = HashMap::new();
         let mut order = Vec::new();
         for p in parts {
@@ -243,8 +244,8 @@ impl<'a, I: Isa> Clif<'a, I> {
             written: (0..MAX_REGS).filter(|&r| uses.written[r]).collect(),
             looping: false,
             dirty: vec![false; MAX_REGS],
-            instret: Variable::from_u32(0),
-            limit: Variable::from_u32(0),
+            instret,
+            limit,
             headers,
             bools: HashMap::new(),
             consts: HashMap::new(),
@@ -262,12 +263,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             unlinked: None,
             _isa: PhantomData,
         };
-        e.looping = parts.iter().any(|p| {
-            let Some(last) = p.insns.last() else { return false };
-            let next = if I::ends_block(last) { [None, None] } else { [Some(p.end_pc), None] };
-            let direct = I::direct_targets(last, p.pcs[p.pcs.len() - 1]);
-            direct.into_iter().chain(next).flatten().any(|t| e.headers.contains_key(&t))
-        });
+        e.looping = parts.iter().any(|p| p.direct_successors().iter().any(|t| e.headers.contains_key(t)));
         for r in e.live.clone() {
             let var = e.b.declare_var(I64);
             e.vars[r] = Some(var);
@@ -275,8 +271,6 @@ impl<'a, I: Isa> Clif<'a, I> {
         let entry_regs: Vec<usize> =
             if e.looping { e.live.clone() } else { (0..MAX_REGS).filter(|&r| uses.read[r]).collect() };
         e.load(&entry_regs);
-        e.instret = e.b.declare_var(I64);
-        e.limit = e.b.declare_var(I64);
         let (f, c) = (cpu_flags(), e.cpu);
         let v = e.b.ins().load(I64, f, c, off(<I::Cpu as GuestCpu>::INSTRET_OFFSET));
         e.b.def_var(e.instret, v);
@@ -319,19 +313,16 @@ impl<'a, I: Isa> Clif<'a, I> {
                 break;
             }
         }
-        if self.terminated {
-            // Anything after the exit went to an unreachable block; close it.
-            let z = self.iconst(0);
-            self.b.ins().return_(&[z]);
-        } else {
+        if !self.terminated {
             // Fell off the end of the block (length limit, page end, or a
             // system instruction that does not jump).
             self.k = part.insns.len().saturating_sub(1);
             let pc = self.iconst(part.end_pc);
             self.exit(pc, Some(part.end_pc));
-            let z = self.iconst(0);
-            self.b.ins().return_(&[z]);
         }
+        // Anything after the last exit went to an unreachable block; close it.
+        let z = self.iconst(0);
+        self.b.ins().return_(&[z]);
     }
 
     /// Defines the variables of `regs` from the CPU structure.
@@ -418,13 +409,11 @@ impl<'a, I: Isa> Clif<'a, I> {
         let instret = self.add_instret(self.k as i64 + 1 - self.synced as i64);
         self.sync_instret();
         let chained = match (self.chain, direct) {
-            (Some(env), Some(t)) if !self.called && t & PAGE_MASK == self.page => {
-                (env.alloc_slot)().map(|s| (env, s, t))
-            }
+            (Some(env), Some(t)) if !self.called && t & PAGE_MASK == self.page => (env.alloc_slot)().map(|s| (s, t)),
             _ => None,
         };
         match chained {
-            Some((_, slot, target)) => {
+            Some((slot, target)) => {
                 self.slots.push((slot, target));
                 // Tail-call the linked successor while under the chain limit.
                 let sa = self.iconst(slot);

@@ -379,6 +379,7 @@ impl<I: Isa> Jit<I> {
             // SAFETY: all-zero is a valid `Slot` (atomics).
             slots: unsafe { ZeroedArray::new(SLOTS)? },
             next_slot: AtomicUsize::new(0),
+            // SAFETY: all-zero is a valid `JumpEntry` (atomics; mode 0 = empty).
             jump_table: unsafe { ZeroedArray::new(JUMP_TABLE_ENTRIES)? },
             direct: std::sync::OnceLock::new(),
         });
@@ -435,9 +436,8 @@ impl<I: Isa> Jit<I> {
         }
     }
 
-    /// Runs compiled code; see `Engine::finish_compiled` for the result.
-    ///
-    /// Runs `b`'s compiled code, or returns `None` if it has none yet.
+    /// Runs `b`'s compiled code, or returns `None` if it has none yet; see
+    /// `Engine::finish_compiled` for the result.
     #[inline]
     pub fn run(&self, b: &Block<I>, cpu: &mut I::Cpu) -> Option<u64> {
         let code = b.compiled();
@@ -488,7 +488,6 @@ impl<I: Isa> Jit<I> {
         }
     }
 
-    /// The code arena is full: the engine must drop all blocks, then call `reset`.
     /// Forgets every jump-table entry (the engine dropped blocks or the
     /// virtual-to-physical mappings changed).
     pub fn flush_jump_table(&self) {
@@ -509,6 +508,7 @@ impl<I: Isa> Jit<I> {
         let _ = self.shared.direct.set(ram);
     }
 
+    /// The code arena is full: the engine must drop all blocks, then call `reset`.
     pub fn wants_flush(&self) -> bool {
         self.shared.full.load(Ordering::Relaxed)
     }

@@ -121,8 +121,6 @@ pub trait Float: 'static {
     fn from_u64(v: u64) -> u64;
     /// To the other precision, as a register value.
     fn convert(a: u64) -> u64;
-    /// The host-FPU fast path (see [`hostfp`]).
-    fn fast<const OP: u8>(a: u64, b: u64, c: u64, rm: u8, nx: bool) -> Option<(u64, u64)>;
 
     fn is_nan(a: u64) -> bool {
         let inf = (Self::SIGN - 1) & !((1 << Self::FRAC) - 1);
@@ -135,7 +133,7 @@ macro_rules! float {
      $add:ident $sub:ident $mul:ident $div:ident $sqrt:ident $fma:ident $eq:ident $lt:ident $le:ident $ltq:ident
      $to_i32:ident $to_u32:ident $to_i64:ident $to_u64:ident
      $from_i32:ident $from_u32:ident $from_i64:ident $from_u64:ident;
-     convert $conv:ident $conv_box:expr; fast $fast:ident) => {
+     convert $conv:ident $conv_box:expr) => {
         pub struct $p;
         // The integer types of the C interface differ between hosts: keep the casts.
         #[allow(clippy::unnecessary_cast)]
@@ -201,10 +199,6 @@ macro_rules! float {
             fn convert(a: u64) -> u64 {
                 u64::from(sf!($conv(w(a))).v) | $conv_box
             }
-            #[inline(always)]
-            fn fast<const OP: u8>(a: u64, b: u64, c: u64, rm: u8, nx: bool) -> Option<(u64, u64)> {
-                hostfp::$fast::<OP>(a, b, c, rm, nx)
-            }
         }
         #[inline]
         fn w(a: u64) -> $t {
@@ -219,7 +213,7 @@ pub mod single {
     float!(S: float32_t(u32), bits 32, frac 23, boxed true, nan 0x7fc0_0000;
         f32_add f32_sub f32_mul f32_div f32_sqrt f32_mulAdd f32_eq f32_lt f32_le f32_lt_quiet
         f32_to_i32 f32_to_ui32 f32_to_i64 f32_to_ui64 i32_to_f32 ui32_to_f32 i64_to_f32 ui64_to_f32;
-        convert f32_to_f64 0; fast fast_f32);
+        convert f32_to_f64 0);
 }
 /// Double precision.
 pub mod double {
@@ -227,7 +221,7 @@ pub mod double {
     float!(D: float64_t(u64), bits 64, frac 52, boxed false, nan 0x7ff8_0000_0000_0000;
         f64_add f64_sub f64_mul f64_div f64_sqrt f64_mulAdd f64_eq f64_lt f64_le f64_lt_quiet
         f64_to_i32 f64_to_ui32 f64_to_i64 f64_to_ui64 i32_to_f64 ui32_to_f64 i64_to_f64 ui64_to_f64;
-        convert f64_to_f32 BOX; fast fast_f64);
+        convert f64_to_f32 BOX);
 }
 pub use double::D;
 pub use single::S;
@@ -321,8 +315,10 @@ fn compute<F: Float, const OP: u8>(cpu: &mut Cpu, a: u64, b: u64, c: u64, rm: u8
         None
     } else if OP == op::CONVERT {
         hostfp::fast_convert(a, F::BITS == 32, rm)
+    } else if F::BITS == 32 {
+        hostfp::fast_f32::<OP>(a, b, c, rm, cpu.csr.fflags & hostfp::NX != 0)
     } else {
-        F::fast::<OP>(a, b, c, rm, cpu.csr.fflags & hostfp::NX != 0)
+        hostfp::fast_f64::<OP>(a, b, c, rm, cpu.csr.fflags & hostfp::NX != 0)
     };
     let (v, flags) = fast.unwrap_or_else(|| soft::<F, OP>(a, b, c, rm));
     if flags != 0 || !op::writes_x(OP) {
