@@ -1628,7 +1628,7 @@ fn state(b: &RiscvBoard, p: &Program, outcome: Option<RunOutcome>) -> State {
         regs: b.cpu.regs,
         pc: b.cpu.pc,
         instret: b.cpu.instret,
-        csrs: [c.mstatus, c.fflags, c.frm, c.mepc, c.mcause, c.mtval, c.mscratch, c.mtvec],
+        csrs: [c.mstatus, c.fflags(), c.frm(), c.mepc, c.mcause, c.mtval, c.mscratch, c.mtvec],
         code,
         data,
     }

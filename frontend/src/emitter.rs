@@ -66,6 +66,83 @@ pub enum Cond {
     GeU,
 }
 
+/// Host FPU operations on raw IEEE 754 bits, rounding to nearest-even, for
+/// guarded fast paths ([`Emitter::call_unless`]): binary32 values in the low
+/// 32 bits (results zero-extended) or binary64. Exception flags are not kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FpOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Sqrt,
+    /// `a * b + c`, rounded once.
+    MulAdd,
+    /// The signed 64-bit integer `a` to floating point.
+    FromInt,
+    /// To a signed 64-bit integer, truncating; saturates, NaN gives 0.
+    ToInt,
+    /// To the other precision (the flag names the source's).
+    Convert,
+}
+
+/// Floating-point comparisons ([`Emitter::fcmp`]); all but `Unordered` are
+/// false when an operand is a NaN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FCond {
+    Eq,
+    Lt,
+    Le,
+    Unordered,
+}
+
+/// What [`Emitter::fp`] computes, on the host FPU.
+pub fn host_fp(op: FpOp, double: bool, [a, b, c]: [u64; 3]) -> u64 {
+    if double {
+        let (x, y, z) = (f64::from_bits(a), f64::from_bits(b), f64::from_bits(c));
+        match op {
+            FpOp::Add => (x + y).to_bits(),
+            FpOp::Sub => (x - y).to_bits(),
+            FpOp::Mul => (x * y).to_bits(),
+            FpOp::Div => (x / y).to_bits(),
+            FpOp::Sqrt => x.sqrt().to_bits(),
+            FpOp::MulAdd => x.mul_add(y, z).to_bits(),
+            FpOp::FromInt => (a as i64 as f64).to_bits(),
+            FpOp::ToInt => x as i64 as u64,
+            FpOp::Convert => u64::from((x as f32).to_bits()),
+        }
+    } else {
+        let (x, y, z) = (f32::from_bits(a as u32), f32::from_bits(b as u32), f32::from_bits(c as u32));
+        let bits = |v: f32| u64::from(v.to_bits());
+        match op {
+            FpOp::Add => bits(x + y),
+            FpOp::Sub => bits(x - y),
+            FpOp::Mul => bits(x * y),
+            FpOp::Div => bits(x / y),
+            FpOp::Sqrt => bits(x.sqrt()),
+            FpOp::MulAdd => bits(x.mul_add(y, z)),
+            FpOp::FromInt => bits(a as i64 as f32),
+            FpOp::ToInt => x as i64 as u64,
+            FpOp::Convert => f64::from(x).to_bits(),
+        }
+    }
+}
+
+/// What [`Emitter::fcmp`] computes: 1 if the comparison holds, else 0.
+pub fn host_fcmp(c: FCond, double: bool, a: u64, b: u64) -> u64 {
+    let (x, y) = if double {
+        (f64::from_bits(a), f64::from_bits(b))
+    } else {
+        (f64::from(f32::from_bits(a as u32)), f64::from(f32::from_bits(b as u32)))
+    };
+    u64::from(match c {
+        FCond::Eq => x == y,
+        FCond::Lt => x < y,
+        FCond::Le => x <= y,
+        FCond::Unordered => x.is_nan() || y.is_nan(),
+    })
+}
+
 /// The current instruction stopped the block: it raised a guest exception
 /// (the trap has already been entered: pc and privilege state updated), or
 /// asked for an exit after it (e.g. it wrote to a page holding code).
@@ -132,11 +209,15 @@ pub trait GuestCpu: Sized + 'static {
     const CHAIN_LIMIT_OFFSET: usize;
     /// Offset of the array of [`Tlb`]s, one per MMU index.
     const TLBS_OFFSET: usize;
+    /// Offset of the `u64` FP status word (rounding mode and accrued flags)
+    /// that inline FP fast paths check ([`Emitter::fp_status`]).
+    const FP_STATUS_OFFSET: usize;
 
     fn regs(&mut self) -> &mut [u64];
     fn pc(&self) -> u64;
     fn set_pc(&mut self, pc: u64);
     fn stop_word(&mut self) -> &mut u64;
+    fn fp_status(&self) -> u64;
     fn instret_mut(&mut self) -> &mut u64;
     fn chain_limit_mut(&mut self) -> &mut u64;
     fn tlb(&self, mmu_idx: usize) -> &Tlb;
@@ -185,6 +266,29 @@ pub trait Emitter {
     /// the call and are re-read afterwards, so the helper may read and write
     /// them; without it the helper must not touch them.
     fn call(&mut self, h: Helper<Self::Cpu>, args: [Self::V; 3], fx: Effects) -> Result<Self::V, Stop>;
+
+    /// The CPU's FP status word ([`GuestCpu::FP_STATUS_OFFSET`]) as it is now.
+    fn fp_status(&mut self) -> Self::V;
+    /// A host FPU operation ([`host_fp`]).
+    fn fp(&mut self, op: FpOp, double: bool, args: [Self::V; 3]) -> Self::V;
+    /// A floating-point comparison of raw bits ([`host_fcmp`]).
+    fn fcmp(&mut self, c: FCond, double: bool, a: Self::V, b: Self::V) -> Self::V;
+    /// A guarded fast path: `fast` if `ok != 0`, else what [`Emitter::call`]
+    /// of `h` gives. The semantics guarantee that when `ok != 0` the helper
+    /// would return `fast` and change nothing else, so an emitter may always
+    /// call it instead (a commit log does, to see the flags it writes). Not
+    /// for helpers with [`Effects::control`].
+    fn call_unless(
+        &mut self,
+        ok: Self::V,
+        fast: Self::V,
+        h: Helper<Self::Cpu>,
+        args: [Self::V; 3],
+        fx: Effects,
+    ) -> Result<Self::V, Stop> {
+        let _ = (ok, fast);
+        self.call(h, args, fx)
+    }
 
     /// Ends the block: continue at a constant address.
     fn jump(&mut self, target: u64);

@@ -5,4 +5,7 @@
 pub mod emitter;
 pub mod riscv;
 
-pub use emitter::{BinOp, Cond, Control, Effects, Emitter, GuestCpu, Helper, InsnRecord, Isa, Stop, UnOp};
+pub use emitter::{
+    host_fcmp, host_fp, BinOp, Cond, Control, Effects, Emitter, FCond, FpOp, GuestCpu, Helper, InsnRecord, Isa, Stop,
+    UnOp,
+};

@@ -2,7 +2,9 @@
 //! each operation as the semantics describe it.
 
 pub use xlate_frontend::InsnRecord;
-use xlate_frontend::{BinOp, Cond, Effects, Emitter, GuestCpu, Helper, Isa, Stop, UnOp};
+use xlate_frontend::{
+    host_fcmp, host_fp, BinOp, Cond, Effects, Emitter, FCond, FpOp, GuestCpu, Helper, Isa, Stop, UnOp,
+};
 use xlate_softmmu::Tlb;
 
 pub struct Interp<'a, I: Isa> {
@@ -192,6 +194,24 @@ impl<I: Isa> Emitter for Interp<'_, I> {
             return Err(Stop);
         }
         Ok(v)
+    }
+
+    fn fp_status(&mut self) -> u64 {
+        self.cpu.fp_status()
+    }
+    fn fp(&mut self, op: FpOp, double: bool, args: [u64; 3]) -> u64 {
+        host_fp(op, double, args)
+    }
+    fn fcmp(&mut self, c: FCond, double: bool, a: u64, b: u64) -> u64 {
+        host_fcmp(c, double, a, b)
+    }
+    fn call_unless(&mut self, ok: u64, fast: u64, h: Helper<I::Cpu>, args: [u64; 3], fx: Effects) -> Result<u64, Stop> {
+        // A commit log shows the flags the helper writes.
+        if ok != 0 && self.record.is_none() {
+            Ok(fast)
+        } else {
+            self.call(h, args, fx)
+        }
     }
 
     fn jump(&mut self, target: u64) {

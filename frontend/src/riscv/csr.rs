@@ -90,8 +90,9 @@ pub struct Csrs {
     pub scounteren: u64,
     pub senvcfg: u64,
     pub satp: u64,
-    pub frm: u64,
-    pub fflags: u64,
+    /// fcsr as the guest sees it: fflags in bits 0-4, frm in bits 5-7 (one
+    /// word, so inline FP fast paths check both with one load).
+    pub fcsr: u64,
     pub pmpcfg: [u8; NUM_PMP],
     pub pmpaddr: [u64; NUM_PMP],
     pub mhartid: u64,
@@ -131,8 +132,7 @@ impl Csrs {
             scounteren: 0,
             senvcfg: 0,
             satp: 0,
-            frm: 0,
-            fflags: 0,
+            fcsr: 0,
             pmpcfg: [0; NUM_PMP],
             pmpaddr: [0; NUM_PMP],
             mhartid: hartid,
@@ -150,6 +150,17 @@ impl Csrs {
 
     pub fn fs_off(&self) -> bool {
         self.mstatus & MSTATUS_FS == 0
+    }
+    /// The accrued exception flags (NV DZ OF UF NX).
+    pub fn fflags(&self) -> u64 {
+        self.fcsr & 0x1f
+    }
+    /// The dynamic rounding mode.
+    pub fn frm(&self) -> u64 {
+        self.fcsr >> 5
+    }
+    pub fn set_frm(&mut self, rm: u64) {
+        self.fcsr = (self.fcsr & 0x1f) | ((rm & 7) << 5);
     }
     pub fn set_fs_dirty(&mut self) {
         self.mstatus |= MSTATUS_FS;
@@ -198,9 +209,9 @@ impl Cpu {
         let cycle = self.counter(INHIBIT_CY);
         let instret = self.counter(INHIBIT_IR);
         Ok(match csr {
-            0x001 => c.fflags,
-            0x002 => c.frm,
-            0x003 => (c.frm << 5) | c.fflags,
+            0x001 => c.fflags(),
+            0x002 => c.frm(),
+            0x003 => c.fcsr,
             0xc00 => cycle,
             0xc01 => self.clock.now(self.instret),
             0xc02 => instret,
@@ -283,16 +294,15 @@ impl Cpu {
         let c = &mut self.csr;
         match csr {
             0x001 => {
-                c.fflags = v & 0x1f;
+                c.fcsr = (c.fcsr & !0x1f) | (v & 0x1f);
                 c.set_fs_dirty();
             }
             0x002 => {
-                c.frm = v & 7;
+                c.fcsr = (c.fcsr & 0x1f) | ((v & 7) << 5);
                 c.set_fs_dirty();
             }
             0x003 => {
-                c.fflags = v & 0x1f;
-                c.frm = (v >> 5) & 7;
+                c.fcsr = v & 0xff;
                 c.set_fs_dirty();
             }
             0x100 => {

@@ -334,6 +334,10 @@ impl Insn {
     pub fn csr(&self) -> u16 {
         (self.bits >> 20) as u16
     }
+    /// A Zicsr instruction.
+    pub fn is_csr(&self) -> bool {
+        matches!(self.op, Op::Csrrw | Op::Csrrs | Op::Csrrc | Op::Csrrwi | Op::Csrrsi | Op::Csrrci)
+    }
 }
 
 fn sext(v: u32, bits: u32) -> i64 {

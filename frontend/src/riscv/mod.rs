@@ -212,6 +212,7 @@ impl GuestCpu for Cpu {
     const INSTRET_OFFSET: usize = offset_of!(Cpu, instret);
     const CHAIN_LIMIT_OFFSET: usize = offset_of!(Cpu, chain_limit);
     const TLBS_OFFSET: usize = offset_of!(Cpu, tlbs);
+    const FP_STATUS_OFFSET: usize = offset_of!(Cpu, csr.fcsr);
 
     fn regs(&mut self) -> &mut [u64] {
         &mut self.regs
@@ -224,6 +225,9 @@ impl GuestCpu for Cpu {
     }
     fn stop_word(&mut self) -> &mut u64 {
         &mut self.stop
+    }
+    fn fp_status(&self) -> u64 {
+        self.csr.fcsr
     }
     fn instret_mut(&mut self) -> &mut u64 {
         &mut self.instret
@@ -279,7 +283,7 @@ impl Isa for Riscv {
         i.raw
     }
     fn ends_block(i: &Insn) -> bool {
-        i.flags & decode::END != 0
+        i.flags & decode::END != 0 && !(i.is_csr() && insn::system::is_fp_csr(i.csr()))
     }
     fn direct_targets(i: &Insn, pc: u64) -> [Option<u64>; 2] {
         let taken = pc.wrapping_add(i.imm as u64);

@@ -536,7 +536,7 @@ impl Thread {
         for r in 0..32 {
             put(MCTX_FP + 8 * r as u64, &cpu.regs[F0 + r].to_le_bytes());
         }
-        let fcsr = ((cpu.csr.frm << 5) | cpu.csr.fflags) as u32;
+        let fcsr = cpu.csr.fcsr as u32;
         put(MCTX_FCSR, &fcsr.to_le_bytes());
         let mut mem = Mem { bus: &sh.bus, dirty_code: Vec::new() };
         if mem.write(frame, &b).is_err() {
@@ -578,8 +578,7 @@ impl Thread {
             cpu.regs[F0 + r] = get(MCTX_FP + 8 * r as u64);
         }
         let fcsr = get(MCTX_FCSR) & 0xff;
-        cpu.csr.fflags = fcsr & 0x1f;
-        cpu.csr.frm = (fcsr >> 5) & 7;
+        cpu.csr.fcsr = fcsr & 0xff;
         cpu.pc = get(MCTX);
         self.st.lock().mask = get(UC_SIGMASK) & !UNBLOCKABLE;
         true
@@ -1125,15 +1124,14 @@ impl Thread {
             regs[4] = a[3];
         }
         let pc = cpu.pc + 4;
-        let (frm, fflags) = (cpu.csr.frm, cpu.csr.fflags);
+        let fcsr = cpu.csr.fcsr;
         sh.threads.lock().insert(tid, child.clone());
         let spawned = std::thread::Builder::new().stack_size(16 << 20).name(format!("guest-{tid}")).spawn(move || {
             let sh = child.shared.clone();
             let mut cpu = Cpu::new(sh.bus.clone(), 0, Arc::new(InstretClock(100)));
             super::enter_user(&mut cpu, pc, 0);
             cpu.regs = regs;
-            cpu.csr.frm = frm;
-            cpu.csr.fflags = fflags;
+            cpu.csr.fcsr = fcsr;
             cpu.syscall = Some(child.clone());
             match super::new_engine(&sh.bus, sh.engine, sh.threshold) {
                 Ok(mut engine) => run_thread(&child, &mut cpu, &mut engine),

@@ -21,12 +21,14 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::mem::{offset_of, size_of};
 
-use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::types::{I16, I32, I64, I8};
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::types::{F32, F64, I16, I32, I64, I8};
 use cranelift_codegen::ir::{AbiParam, BlockArg, Function, InstBuilder, MemFlagsData, SigRef, Signature, Type, Value};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
-use xlate_frontend::{BinOp, Cond, Effects, Emitter, GuestCpu, Helper, Isa, Stop, UnOp};
+use xlate_frontend::{
+    host_fcmp, host_fp, BinOp, Cond, Effects, Emitter, FCond, FpOp, GuestCpu, Helper, Isa, Stop, UnOp,
+};
 use xlate_softmmu::{DirectRam, Tlb, TlbEntry, PAGE_BITS, PAGE_MASK, TLB_ENTRIES};
 
 use super::reguse::{RegUse, MAX_REGS};
@@ -107,6 +109,11 @@ extern "C" fn store_slow<C: GuestCpu>(cpu: *mut C, vaddr: u64, size: u64, value:
     }
 }
 
+/// `FpOp::MulAdd` on hosts without a fused multiply-add instruction.
+extern "C" fn host_fma<C, const DOUBLE: bool>(_: &mut C, a: u64, b: u64, c: u64, _: u64) -> u64 {
+    host_fp(FpOp::MulAdd, DOUBLE, [a, b, c])
+}
+
 fn off(x: usize) -> i32 {
     // Offsets into the CPU structure are small (checked when translating).
     i32::try_from(x).unwrap_or(i32::MAX)
@@ -125,6 +132,8 @@ pub struct Clif<'a, I: Isa> {
     tlb_off: usize,
     /// RAM that data accesses address directly instead of through the TLB.
     direct: Option<DirectRam>,
+    /// The host has fused multiply-add (else `FpOp::MulAdd` calls Rust).
+    host_fma: bool,
     /// The SSA variable of each guest register the region uses (see
     /// `reguse`): loaded at entry, stored at every exit if written.
     vars: Vec<Option<Variable>>,
@@ -196,10 +205,13 @@ impl<'a, I: Isa> Clif<'a, I> {
         fe: TargetFrontendConfig,
         chain: Option<&ChainEnv<'_>>,
         direct: Option<DirectRam>,
+        host_fma: bool,
     ) -> Result<SlotList, String> {
         let Some(&blk) = parts.first() else { return Err("empty region".into()) };
         let tlb_off = <I::Cpu as GuestCpu>::TLBS_OFFSET + I::data_mmu(blk.mode) * size_of::<Tlb>();
-        let max_off = tlb_off.max(<I::Cpu as GuestCpu>::REGS_OFFSET + 8 * MAX_REGS) + size_of::<Tlb>();
+        let max_off =
+            tlb_off.max(<I::Cpu as GuestCpu>::REGS_OFFSET + 8 * MAX_REGS).max(<I::Cpu as GuestCpu>::FP_STATUS_OFFSET)
+                + size_of::<Tlb>();
         if i32::try_from(max_off).is_err() || I::data_mmu(blk.mode) >= I::NUM_MMU {
             return Err("CPU structure too large for 32-bit offsets".into());
         }
@@ -239,6 +251,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             k: 0,
             tlb_off,
             direct,
+            host_fma,
             vars: vec![None; MAX_REGS],
             live: uses.live(),
             written: (0..MAX_REGS).filter(|&r| uses.written[r]).collect(),
@@ -1002,6 +1015,99 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             }
         }
         Ok(r)
+    }
+
+    fn fp_status(&mut self) -> Value {
+        self.b.ins().load(I64, cpu_flags(), self.cpu, off(<I::Cpu as GuestCpu>::FP_STATUS_OFFSET))
+    }
+
+    fn fp(&mut self, op: FpOp, double: bool, args: [Value; 3]) -> Value {
+        if let [Some(a), Some(b), Some(c)] = args.map(|v| self.known(v)) {
+            return self.konst(host_fp(op, double, [a, b, c]));
+        }
+        if op == FpOp::MulAdd && !self.host_fma {
+            // Cranelift would call libm through a relocation.
+            let h: Helper<I::Cpu> = if double { host_fma::<I::Cpu, true> } else { host_fma::<I::Cpu, false> };
+            return self.call(h, args, Effects::PURE).unwrap_or(args[0]);
+        }
+        let (ft, it) = if double { (F64, I64) } else { (F32, I32) };
+        let [x, y, z] = args.map(|v| match op {
+            FpOp::FromInt => v,
+            _ => {
+                let n = if double { v } else { self.b.ins().ireduce(I32, v) };
+                self.b.ins().bitcast(ft, MemFlagsData::new(), n)
+            }
+        });
+        let i = self.b.ins();
+        let (r, rt) = match op {
+            FpOp::Add => (i.fadd(x, y), it),
+            FpOp::Sub => (i.fsub(x, y), it),
+            FpOp::Mul => (i.fmul(x, y), it),
+            FpOp::Div => (i.fdiv(x, y), it),
+            FpOp::Sqrt => (i.sqrt(x), it),
+            FpOp::MulAdd => (i.fma(x, y, z), it),
+            FpOp::FromInt => (i.fcvt_from_sint(ft, x), it),
+            FpOp::ToInt => return i.fcvt_to_sint_sat(I64, x),
+            FpOp::Convert if double => (i.fdemote(F32, x), I32),
+            FpOp::Convert => (i.fpromote(F64, x), I64),
+        };
+        let bits = self.b.ins().bitcast(rt, MemFlagsData::new(), r);
+        if rt == I32 {
+            self.b.ins().uextend(I64, bits)
+        } else {
+            bits
+        }
+    }
+
+    fn fcmp(&mut self, c: FCond, double: bool, a: Value, b: Value) -> Value {
+        if let (Some(x), Some(y)) = (self.known(a), self.known(b)) {
+            return self.konst(host_fcmp(c, double, x, y));
+        }
+        let [x, y] = [a, b].map(|v| {
+            if double {
+                self.b.ins().bitcast(F64, MemFlagsData::new(), v)
+            } else {
+                let n = self.b.ins().ireduce(I32, v);
+                self.b.ins().bitcast(F32, MemFlagsData::new(), n)
+            }
+        });
+        let cc = match c {
+            FCond::Eq => FloatCC::Equal,
+            FCond::Lt => FloatCC::LessThan,
+            FCond::Le => FloatCC::LessThanOrEqual,
+            FCond::Unordered => FloatCC::Unordered,
+        };
+        let f = self.b.ins().fcmp(cc, x, y);
+        let v = self.b.ins().uextend(I64, f);
+        self.bools.insert(v, f);
+        v
+    }
+
+    fn call_unless(
+        &mut self,
+        ok: Value,
+        fast: Value,
+        h: Helper<I::Cpu>,
+        args: [Value; 3],
+        fx: Effects,
+    ) -> Result<Value, Stop> {
+        match self.known(ok) {
+            Some(0) => return self.call(h, args, fx),
+            Some(_) => return Ok(fast),
+            None if fx.control => return self.call(h, args, fx),
+            None => {}
+        }
+        let c = self.cond(ok);
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let merge = self.b.create_block();
+        let result = self.b.append_block_param(merge, I64);
+        self.b.ins().brif(c, merge, &[BlockArg::Value(fast)], slow, &[]);
+        self.switch(slow);
+        let v = self.call(h, args, fx)?;
+        self.b.ins().jump(merge, &[BlockArg::Value(v)]);
+        self.switch(merge);
+        Ok(result)
     }
 
     fn jump(&mut self, target: u64) {

@@ -6,7 +6,7 @@
 
 use std::marker::PhantomData;
 
-use xlate_frontend::{BinOp, Cond, Effects, Emitter, Helper, Isa, Stop, UnOp};
+use xlate_frontend::{BinOp, Cond, Effects, Emitter, FCond, FpOp, Helper, Isa, Stop, UnOp};
 
 use crate::block::Block;
 
@@ -90,6 +90,9 @@ impl<I: Isa> Emitter for RegUse<I> {
     fn call(&mut self, _: Helper<I::Cpu>, _: [(); 3], _: Effects) -> Result<(), Stop> {
         Ok(())
     }
+    fn fp_status(&mut self) {}
+    fn fp(&mut self, _: FpOp, _: bool, _: [(); 3]) {}
+    fn fcmp(&mut self, _: FCond, _: bool, _: (), _: ()) {}
     fn jump(&mut self, _: u64) {}
     fn jump_dyn(&mut self, _: ()) {}
     fn branch(&mut self, _: (), _: u64) {}

@@ -12,9 +12,9 @@
 
 use softfloat_sys::{float32_t, float64_t};
 
-use super::hostfp;
 use super::system::illegal;
 use super::{addr, set_x, x, R};
+use super::{fpfast, hostfp};
 use crate::riscv::csr::{MSTATUS_FS, MSTATUS_SD};
 use crate::riscv::trap::Exception;
 use crate::riscv::{Cpu, Insn, Mode, F0};
@@ -249,7 +249,7 @@ pub fn class<F: Float>(a: u64) -> u64 {
 /// The rounding mode for the instruction's rm field, `None` if it is reserved.
 fn rounding(cpu: &Cpu, rm_field: u64) -> Option<u8> {
     let rm = match rm_field {
-        7 => cpu.csr.frm,
+        7 => cpu.csr.frm(),
         rm => rm,
     };
     (rm <= 4).then_some(rm as u8)
@@ -316,18 +316,18 @@ fn compute<F: Float, const OP: u8>(cpu: &mut Cpu, a: u64, b: u64, c: u64, rm: u8
     } else if OP == op::CONVERT {
         hostfp::fast_convert(a, F::BITS == 32, rm)
     } else if F::BITS == 32 {
-        hostfp::fast_f32::<OP>(a, b, c, rm, cpu.csr.fflags & hostfp::NX != 0)
+        hostfp::fast_f32::<OP>(a, b, c, rm, cpu.csr.fcsr & hostfp::NX != 0)
     } else {
-        hostfp::fast_f64::<OP>(a, b, c, rm, cpu.csr.fflags & hostfp::NX != 0)
+        hostfp::fast_f64::<OP>(a, b, c, rm, cpu.csr.fcsr & hostfp::NX != 0)
     };
     let (v, flags) = fast.unwrap_or_else(|| soft::<F, OP>(a, b, c, rm));
     if flags != 0 || !op::writes_x(OP) {
         mark_dirty(cpu);
     }
     if flags != 0 {
-        cpu.csr.fflags |= flags;
+        cpu.csr.fcsr |= flags;
         if let Some(log) = &mut cpu.trace_csrs {
-            log.push((0x001, cpu.csr.fflags));
+            log.push((0x001, cpu.csr.fflags()));
         }
     }
     v
@@ -406,12 +406,12 @@ pub fn arith<E: Emitter<Cpu = Cpu>, F: Float, const OP: u8>(e: &mut E, i: &Insn)
     let fx = if OP < op::NO_RM && rm == 7 { Effects::MAY_TRAP } else { Effects::PURE };
     let a = if OP == op::FROM_INT { x(e, i.rs1) } else { e.reg(F0 + usize::from(i.rs1)) };
     let b = if op::binary(OP) { e.reg(F0 + usize::from(i.rs2)) } else { e.imm(0) };
-    let v = if matches!(OP, op::MADD | op::MSUB | op::NMSUB | op::NMADD) {
-        let c = e.reg(F0 + usize::from(i.rs3));
-        e.call(fma_helper::<F, OP>(rm), [a, b, c], fx)?
-    } else {
-        let raw = e.imm(u64::from(i.raw));
-        e.call(fp::<F, OP>, [a, b, raw], fx)?
+    let fused = matches!(OP, op::MADD | op::MSUB | op::NMSUB | op::NMADD);
+    let c = if fused { e.reg(F0 + usize::from(i.rs3)) } else { e.imm(u64::from(i.raw)) };
+    let h = if fused { fma_helper::<F, OP>(rm) } else { fp::<F, OP> };
+    let v = match fpfast::guarded::<E, F, OP>(e, i, a, b, c) {
+        Some((ok, fast)) => e.call_unless(ok, fast, h, [a, b, c], fx)?,
+        None => e.call(h, [a, b, c], fx)?,
     };
     if op::writes_x(OP) {
         set_x(e, i.rd, v);
@@ -541,6 +541,10 @@ mod tests {
     struct T<'a> {
         cpu: &'a mut Cpu,
         mode: u32,
+        /// Take the inline fast paths where their guards allow.
+        fast: bool,
+        /// Fast paths taken.
+        taken: u32,
     }
     impl Emitter for T<'_> {
         type V = u64;
@@ -566,6 +570,7 @@ mod tests {
         fn bin(&mut self, op: BinOp, a: u64, b: u64) -> u64 {
             match op {
                 BinOp::Add => a.wrapping_add(b),
+                BinOp::Sub => a.wrapping_sub(b),
                 BinOp::And => a & b,
                 BinOp::Or => a | b,
                 BinOp::Xor => a ^ b,
@@ -581,6 +586,8 @@ mod tests {
         fn cmp(&mut self, c: Cond, a: u64, b: u64) -> u64 {
             match c {
                 Cond::GeU => u64::from(a >= b),
+                Cond::LtU => u64::from(a < b),
+                Cond::Eq => u64::from(a == b),
                 _ => unimplemented!("{c:?}"),
             }
         }
@@ -619,6 +626,29 @@ mod tests {
         fn jump(&mut self, _: u64) {
             unreachable!()
         }
+        fn fp_status(&mut self) -> u64 {
+            self.cpu.fp_status()
+        }
+        fn fp(&mut self, op: crate::FpOp, double: bool, args: [u64; 3]) -> u64 {
+            crate::host_fp(op, double, args)
+        }
+        fn fcmp(&mut self, c: crate::FCond, double: bool, a: u64, b: u64) -> u64 {
+            crate::host_fcmp(c, double, a, b)
+        }
+        fn call_unless(
+            &mut self,
+            ok: u64,
+            fast: u64,
+            h: Helper<Cpu>,
+            args: [u64; 3],
+            fx: Effects,
+        ) -> Result<u64, Stop> {
+            if self.fast && ok != 0 {
+                self.taken += 1;
+                return Ok(fast);
+            }
+            self.call(h, args, fx)
+        }
         fn jump_dyn(&mut self, _: u64) {
             unreachable!()
         }
@@ -639,7 +669,7 @@ mod tests {
     fn run(cpu: &mut Cpu, raw: u32) -> bool {
         let i = decode(raw).expect("decodes");
         let mode = cpu.mode();
-        let trapped = exec(&i, &mut T { cpu: &mut *cpu, mode }).is_err();
+        let trapped = exec(&i, &mut T { cpu: &mut *cpu, mode, fast: false, taken: 0 }).is_err();
         cpu.stop = 0;
         trapped
     }
@@ -669,7 +699,7 @@ mod tests {
         cpu.regs[1] = a;
         assert!(!run(&mut cpu, raw), "{raw:#x} trapped");
         let int_rd = raw & 0x7f == 0x53 && op::writes_x(decode_op(raw));
-        (if int_rd { cpu.regs[10] } else { f(&cpu, 10) }, cpu.csr.fflags)
+        (if int_rd { cpu.regs[10] } else { f(&cpu, 10) }, cpu.csr.fflags())
     }
     fn op2(raw: u32, a: u64, b: u64) -> (u64, u64) {
         op3(raw, a, b, 0)
@@ -853,10 +883,10 @@ mod tests {
             assert_eq!(op2(raw, s(-2.5), 0), (neg as i64 as u64, NX));
             // The same through the dynamic mode.
             let mut cpu = new_cpu();
-            cpu.csr.frm = rm as u64;
+            cpu.csr.set_frm(rm as u64);
             cpu.regs[F0 + 1] = d(-2.5);
             assert!(!run(&mut cpu, fop(0x61, 0, 1, 7, 10)));
-            assert_eq!((cpu.regs[10], cpu.csr.fflags), (neg as i64 as u64, NX));
+            assert_eq!((cpu.regs[10], cpu.csr.fflags()), (neg as i64 as u64, NX));
         }
         // Arithmetic rounding: 1 + 2^-24 in single.
         let tiny = s(f32::from_bits(0x3380_0000));
@@ -872,16 +902,16 @@ mod tests {
     fn reserved_rounding_modes_are_illegal() {
         for (rm, frm) in [(5, 0), (6, 0), (7, 5), (7, 6), (7, 7)] {
             let mut cpu = new_cpu();
-            cpu.csr.frm = frm;
+            cpu.csr.set_frm(frm);
             cpu.regs[F0 + 10] = 0x55;
             let raw = FADD_S & !(7 << 12) | rm << 12;
             assert!(run(&mut cpu, raw), "rm {rm} frm {frm}");
             assert_eq!((cpu.csr.mcause, cpu.csr.mtval), (2, u64::from(raw)));
-            assert_eq!((f(&cpu, 10), cpu.csr.fflags), (0x55, 0));
+            assert_eq!((f(&cpu, 10), cpu.csr.fflags()), (0x55, 0));
         }
         // Instructions without a rounding mode ignore frm.
         let mut cpu = new_cpu();
-        cpu.csr.frm = 7;
+        cpu.csr.set_frm(7);
         assert!(!run(&mut cpu, fop(0x14, 2, 1, 0, 10)));
         assert!(!run(&mut cpu, fop(0x10, 2, 1, 0, 10)));
     }
@@ -900,11 +930,11 @@ mod tests {
         assert_eq!(op2(FADD_D, 0xfff8_0000_dead_beef, d(1.0)), (QNAN_D, 0));
         // Flags accrue.
         let mut cpu = new_cpu();
-        cpu.csr.fflags = DZ;
+        cpu.csr.fcsr = DZ;
         cpu.regs[F0 + 1] = s(1.0);
         cpu.regs[F0 + 2] = s(3.0);
         assert!(!run(&mut cpu, fop(0x0c, 2, 1, 0, 10)));
-        assert_eq!(cpu.csr.fflags, DZ | NX);
+        assert_eq!(cpu.csr.fflags(), DZ | NX);
     }
 
     #[test]
@@ -939,7 +969,7 @@ mod tests {
         assert!(!run(&mut cpu, fop(0x70, 0, 1, 0, 10)));
         assert_eq!(fs(&cpu), 1 << 13);
         assert!(!run(&mut cpu, fop(0x50, 2, 1, 1, 10)));
-        assert_eq!((fs(&cpu), cpu.csr.fflags), (MSTATUS_FS, NV));
+        assert_eq!((fs(&cpu), cpu.csr.fflags()), (MSTATUS_FS, NV));
         // A commit log sees the CSR changes in Spike's order.
         let mut cpu = new_cpu();
         cpu.trace_csrs = Some(Vec::new());
@@ -954,6 +984,128 @@ mod tests {
             let mut cpu = new_cpu();
             assert!(!run(&mut cpu, raw));
             assert_eq!(fs(&cpu), MSTATUS_FS, "{raw:#x}");
+        }
+    }
+
+    /// Operands that exercise the fast paths' guards: normals, both ends of
+    /// the exponent range, subnormals, zeros, infinities, NaNs (quiet and
+    /// signalling), small integers, and (for singles) badly boxed values.
+    fn edgy(rng: &mut u64, double: bool) -> u64 {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        let r = *rng;
+        let sign = (r >> 63) << if double { 63 } else { 31 };
+        let (frac_bits, exp_max) = if double { (52, 0x7ff) } else { (23, 0xff) };
+        let frac = (r >> 8) & ((1 << frac_bits) - 1);
+        let exp = match r & 15 {
+            0 => 0,
+            1 => exp_max,
+            2 => 1,
+            3 => 2,
+            4 => exp_max - 1,
+            5 => exp_max - 2,
+            6 => (exp_max >> 1) + 60 + (r >> 40 & 3),
+            7 => (exp_max >> 1) + (r >> 40 & 31), // small integers and near
+            _ => (r >> 32) & exp_max,
+        };
+        let frac = match r >> 4 & 7 {
+            0 => 0,
+            1 => 1,
+            2 => frac & !0xffff,
+            _ => frac,
+        };
+        let bits = sign | exp << frac_bits | frac;
+        match (double, r >> 50 & 31) {
+            (true, _) => bits,
+            (false, 0) => bits, // not boxed
+            (false, _) => BOX | bits,
+        }
+    }
+
+    /// Every inline fast path gives the helper's result, flags and traps.
+    #[test]
+    fn fast_paths_match_softfloat() {
+        let mut insns = Vec::new();
+        for fmt in 0..2u32 {
+            for rm in [0, 1, 7] {
+                for f7 in [0x00, 0x04, 0x08, 0x0c] {
+                    insns.push(fop(f7 | fmt, 2, 1, rm, 10));
+                }
+                insns.push(fop(0x2c | fmt, 0, 1, rm, 10)); // fsqrt
+                for opc in [0x43, 0x47, 0x4b, 0x4f] {
+                    insns.push(fma(opc, fmt, 3, 2, 1, rm, 10));
+                }
+                insns.push(fop(0x20 | (1 - fmt), fmt, 1, rm, 10)); // fcvt to the other precision
+                for kind in 0..4 {
+                    insns.push(fop(0x60 | fmt, kind, 1, rm, 10)); // fcvt.{w,wu,l,lu}.{s,d}
+                    insns.push(fop(0x68 | fmt, kind, 1, rm, 10)); // fcvt.{s,d}.{w,wu,l,lu}
+                }
+            }
+            for rm in 0..3 {
+                insns.push(fop(0x50 | fmt, 2, 1, rm, 10)); // fle, flt, feq
+            }
+        }
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        for &raw in &insns {
+            // The source operand's precision.
+            let double = if raw >> 26 == 0x10 { raw >> 20 & 31 == 1 } else { raw >> 25 & 1 == 1 };
+            let mut taken = 0;
+            for n in 0..4000 {
+                let a = edgy(&mut rng, double);
+                let b = edgy(&mut rng, double);
+                let c = edgy(&mut rng, double);
+                let int = match n % 4 {
+                    0 => rng >> (rng & 63),
+                    1 => (rng >> 40) as i64 as u64 ^ (rng & 1).wrapping_neg(),
+                    // Around the limits of exact conversion.
+                    2 => {
+                        let p = [24u32, 25, 31, 32, 53, 54, 63][(rng >> 8) as usize % 7];
+                        let v = (1u64 << p).wrapping_add((rng >> 16) % 5).wrapping_sub(2);
+                        if rng & 1 == 0 {
+                            v
+                        } else {
+                            v.wrapping_neg()
+                        }
+                    }
+                    _ => a,
+                };
+                // fflags: NX set most of the time; frm RNE or another mode.
+                let fcsr = match n / 4 % 8 {
+                    0 => 0,
+                    1 => 1 << 5 | NX,
+                    2 => 7 << 5 | NX,
+                    3 => NV | NX,
+                    _ => NX,
+                };
+                let mut results = Vec::new();
+                for fast in [false, true] {
+                    let mut cpu = new_cpu();
+                    cpu.csr.set_fs_dirty();
+                    cpu.csr.fcsr = fcsr;
+                    cpu.regs[F0 + 1] = a;
+                    cpu.regs[F0 + 2] = b;
+                    cpu.regs[F0 + 3] = c;
+                    cpu.regs[1] = int;
+                    let i = decode(raw).expect("decodes");
+                    let mode = cpu.mode();
+                    let mut t = T { cpu: &mut cpu, mode, fast, taken: 0 };
+                    let trapped = exec(&i, &mut t).is_err();
+                    taken += t.taken;
+                    results.push((trapped, cpu.regs[10], cpu.regs[F0 + 10], cpu.csr.fcsr, cpu.csr.mstatus));
+                }
+                assert_eq!(
+                    results[0], results[1],
+                    "{raw:#010x} a={a:#x} b={b:#x} c={c:#x} x1={int:#x} fcsr={fcsr:#x}: helper vs fast path"
+                );
+            }
+            let f7 = raw >> 25;
+            let has_fast = !matches!(raw >> 12 & 7, 1 | 2)
+                || matches!(f7, 0x60 | 0x61 | 0x50 | 0x51 | 0x68 | 0x69)
+                || (f7 == 0x21 && raw >> 12 & 7 == 1);
+            if has_fast && !(matches!(f7, 0x60 | 0x61) && raw >> 12 & 7 != 1) {
+                assert!(taken > 100, "{raw:#010x}: fast path taken only {taken} times");
+            }
         }
     }
 }

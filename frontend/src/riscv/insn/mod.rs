@@ -6,6 +6,7 @@ pub mod a;
 pub mod base;
 pub mod d;
 pub mod f;
+pub mod fpfast;
 pub mod fpu;
 pub mod hostfp;
 pub mod m;

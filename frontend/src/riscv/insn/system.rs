@@ -3,7 +3,7 @@
 use super::{set_x, x, R};
 use crate::riscv::csr::{MSTATUS_TVM, MSTATUS_TW};
 use crate::riscv::trap::Exception;
-use crate::riscv::{Cpu, Insn, PRV_S, PRV_U};
+use crate::riscv::{Cpu, Insn, Mode, PRV_S, PRV_U};
 use crate::{Effects, Emitter};
 
 /// Raises an illegal-instruction exception for `i` (tval = its bits).
@@ -31,10 +31,19 @@ fn csr_op<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, kind: u64, imm: bool) -> R
     let info = u64::from(i.csr()) | u64::from(i.rd) << 12 | kind << 17 | u64::from(writes) << 19;
     let info = e.imm(info);
     let bits = e.imm(u64::from(i.raw));
-    let old = e.call(csr_helper, [src, info, bits], Effects::SYSTEM)?;
+    // fflags, frm and fcsr with the FP state already dirty change nothing
+    // compiled code depends on (glibc saves and restores fflags around
+    // quiet compares in hot loops); other CSRs may change anything.
+    let fx = if is_fp_csr(i.csr()) && Mode(e.mode()).fs() == 3 { Effects::MAY_TRAP } else { Effects::SYSTEM };
+    let old = e.call(csr_helper, [src, info, bits], fx)?;
     set_x(e, i.rd, old);
     Ok(())
 }
+/// fflags, frm or fcsr: accessing them does not end a block.
+pub fn is_fp_csr(csr: u16) -> bool {
+    matches!(csr, 0x001..=0x003)
+}
+
 extern "C" fn csr_helper(cpu: &mut Cpu, src: u64, info: u64, bits: u64, pc: u64) -> u64 {
     let csr = (info & 0xfff) as u16;
     let rd = (info >> 12 & 31) as usize;

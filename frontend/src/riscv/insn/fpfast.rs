@@ -1,0 +1,234 @@
+//! Inline fast paths for the F and D instructions.
+//!
+//! The common case of an FP instruction runs as one host FPU operation in
+//! the emitted code, guarded by checks under which the host's result is
+//! exactly SoftFloat's and the instruction raises no flag that is not set
+//! already: round-to-nearest-even with inexact already accrued (as QEMU's
+//! hardfloat assumes), a normal result larger than the smallest normal (so
+//! no overflow, underflow, invalid operation or division by zero happened),
+//! properly NaN-boxed single operands, and the FP state already dirty. Exact
+//! operations (widening, small integers to FP, compares of ordered values)
+//! need no rounding-mode or inexact check. When a check fails, the helper
+//! runs ([`Emitter::call_unless`]).
+
+use super::fpu::{op, Float, BOX};
+use crate::riscv::{Insn, Mode};
+use crate::{BinOp, Cond, Emitter, FCond, FpOp};
+
+/// fflags.NX
+const NX: u64 = 1;
+
+/// `(ok, value)` for [`Emitter::call_unless`] computing `OP` in precision
+/// `F` on the operands the helper gets, or `None` if this instruction always
+/// takes the helper.
+pub fn guarded<E: Emitter, F: Float, const OP: u8>(
+    e: &mut E,
+    i: &Insn,
+    a: E::V,
+    b: E::V,
+    c: E::V,
+) -> Option<(E::V, E::V)> {
+    use op::*;
+    if Mode(e.mode()).fs() != 3 {
+        return None; // the helper marks the state dirty
+    }
+    let double = F::BITS == 64;
+    let rm = i.rm();
+    let (ok, v) = match OP {
+        ADD | SUB | MUL | DIV | SQRT | MADD | MSUB | NMSUB | NMADD => {
+            let st = rounds_nearest(e, rm)?;
+            let sign = e.imm(F::SIGN);
+            // The negated forms: -(a*b) = (-a)*b, and -c, both exact.
+            let a = if matches!(OP, NMSUB | NMADD) { e.bin(BinOp::Xor, a, sign) } else { a };
+            let c = if matches!(OP, MSUB | NMADD) { e.bin(BinOp::Xor, c, sign) } else { c };
+            let hop = match OP {
+                ADD => FpOp::Add,
+                SUB => FpOp::Sub,
+                MUL => FpOp::Mul,
+                DIV => FpOp::Div,
+                SQRT => FpOp::Sqrt,
+                _ => FpOp::MulAdd,
+            };
+            let r = e.fp(hop, double, [a, b, c]);
+            let n = normal::<E, F>(e, r);
+            let mut ok = e.bin(BinOp::And, st, n);
+            if F::BOXED {
+                let all = match hop {
+                    FpOp::Sqrt => a,
+                    FpOp::MulAdd => {
+                        let both = e.bin(BinOp::And, a, b);
+                        e.bin(BinOp::And, both, c)
+                    }
+                    _ => e.bin(BinOp::And, a, b),
+                };
+                let bx = boxed(e, all);
+                ok = e.bin(BinOp::And, ok, bx);
+            }
+            (ok, put::<E, F>(e, r))
+        }
+        // fcvt.s.d rounds; fcvt.d.s is exact.
+        CONVERT if double => {
+            let st = rounds_nearest(e, rm)?;
+            let r = e.fp(FpOp::Convert, true, [a, a, a]);
+            let n = normal::<E, super::fpu::S>(e, r);
+            let bx = e.imm(BOX);
+            (e.bin(BinOp::And, st, n), e.bin(BinOp::Or, r, bx))
+        }
+        CONVERT => {
+            let st = valid_rm(e, rm);
+            let r = e.fp(FpOp::Convert, false, [a, a, a]);
+            let n = normal::<E, super::fpu::D>(e, r);
+            let bx = boxed(e, a);
+            let ok = e.bin(BinOp::And, st, n);
+            (e.bin(BinOp::And, ok, bx), r)
+        }
+        // Integers that convert exactly (at most 2^precision in magnitude).
+        FROM_INT => {
+            let st = valid_rm(e, rm);
+            let exact = 1u64 << (F::FRAC + 1);
+            let (v, fits) = match i.rs2 {
+                0 | 1 => {
+                    let v = if i.rs2 == 0 { e.sext(a, 32) } else { e.zext(a, 32) };
+                    let fits = if double { e.imm(1) } else { in_range(e, v, exact) };
+                    (v, fits)
+                }
+                2 => (a, in_range(e, a, exact)),
+                _ => {
+                    let lim = e.imm(exact + 1);
+                    (a, e.cmp(Cond::LtU, a, lim))
+                }
+            };
+            let r = e.fp(FpOp::FromInt, double, [v, v, v]);
+            (e.bin(BinOp::And, st, fits), put::<E, F>(e, r))
+        }
+        // Truncation (rm = RTZ, what C casts compile to) of values in range.
+        TO_INT if rm == 1 => {
+            let s = e.fp_status();
+            let m = e.imm(NX);
+            let st = e.bin(BinOp::And, s, m);
+            let (lo, hi) = match i.rs2 {
+                0 => (None, 31),
+                1 => (Some(-1.0), 32),
+                2 => (None, 63),
+                _ => (Some(-1.0), 63),
+            };
+            let hi = e.imm(fconst::<F>(2f64.powi(hi)));
+            let mut ok = if lo.is_some() {
+                e.fcmp(FCond::Lt, double, a, hi)
+            } else {
+                let mag = e.imm(F::SIGN - 1);
+                let abs = e.bin(BinOp::And, a, mag);
+                e.fcmp(FCond::Lt, double, abs, hi)
+            };
+            if let Some(lo) = lo {
+                let lo = e.imm(fconst::<F>(lo));
+                let above = e.fcmp(FCond::Lt, double, lo, a);
+                ok = e.bin(BinOp::And, ok, above);
+            }
+            ok = e.bin(BinOp::And, ok, st);
+            if F::BOXED {
+                let bx = boxed(e, a);
+                ok = e.bin(BinOp::And, ok, bx);
+            }
+            let r = e.fp(FpOp::ToInt, double, [a, a, a]);
+            let r = if i.rs2 < 2 { e.sext(r, 32) } else { r };
+            (ok, r)
+        }
+        EQ | LT | LE => {
+            let uno = e.fcmp(FCond::Unordered, double, a, b);
+            let zero = e.imm(0);
+            let mut ok = e.cmp(Cond::Eq, uno, zero);
+            if F::BOXED {
+                let both = e.bin(BinOp::And, a, b);
+                let bx = boxed(e, both);
+                ok = e.bin(BinOp::And, ok, bx);
+            }
+            let c = match OP {
+                EQ => FCond::Eq,
+                LT => FCond::Lt,
+                _ => FCond::Le,
+            };
+            (ok, e.fcmp(c, double, a, b))
+        }
+        _ => return None,
+    };
+    Some((ok, v))
+}
+
+/// 1 if the instruction rounds to nearest-even and inexact is accrued;
+/// `None` for static rounding modes other than RNE.
+fn rounds_nearest<E: Emitter>(e: &mut E, rm: u32) -> Option<E::V> {
+    let s = e.fp_status();
+    match rm {
+        0 => {
+            let m = e.imm(NX);
+            Some(e.bin(BinOp::And, s, m))
+        }
+        7 => {
+            // frm (bits 5-7) = RNE and NX
+            let m = e.imm(0xe0 | NX);
+            let t = e.bin(BinOp::And, s, m);
+            let one = e.imm(NX);
+            Some(e.cmp(Cond::Eq, t, one))
+        }
+        _ => None,
+    }
+}
+
+/// 1 unless the rounding mode is dynamic and frm holds a reserved value
+/// (the helper raises illegal instruction then).
+fn valid_rm<E: Emitter>(e: &mut E, rm: u32) -> E::V {
+    if rm != 7 {
+        return e.imm(1);
+    }
+    let s = e.fp_status();
+    let lim = e.imm(5 << 5);
+    e.cmp(Cond::LtU, s, lim)
+}
+
+/// 1 if the raw result `r` is finite and above the smallest normal in
+/// magnitude: a result that rounded up to the smallest normal may still
+/// have underflowed (tininess is detected after rounding).
+fn normal<E: Emitter, F: Float>(e: &mut E, r: E::V) -> E::V {
+    let mag = e.imm(F::SIGN - 1);
+    let abs = e.bin(BinOp::And, r, mag);
+    let inf = (F::SIGN - 1) & !((1u64 << F::FRAC) - 1);
+    let lo = (1u64 << F::FRAC) + 1;
+    let lo_v = e.imm(lo);
+    let t = e.bin(BinOp::Sub, abs, lo_v);
+    let span = e.imm(inf - lo);
+    e.cmp(Cond::LtU, t, span)
+}
+
+/// 1 if `v`'s upper 32 bits are all ones (a NaN-boxed single).
+fn boxed<E: Emitter>(e: &mut E, v: E::V) -> E::V {
+    let bx = e.imm(BOX);
+    e.cmp(Cond::GeU, v, bx)
+}
+
+/// 1 if the signed `v` is within ±`lim`.
+fn in_range<E: Emitter>(e: &mut E, v: E::V, lim: u64) -> E::V {
+    let bias = e.imm(lim);
+    let t = e.bin(BinOp::Add, v, bias);
+    let span = e.imm(2 * lim + 1);
+    e.cmp(Cond::LtU, t, span)
+}
+
+/// A result as a register value (NaN-boxed for singles).
+fn put<E: Emitter, F: Float>(e: &mut E, r: E::V) -> E::V {
+    if F::BOXED {
+        let bx = e.imm(BOX);
+        e.bin(BinOp::Or, r, bx)
+    } else {
+        r
+    }
+}
+
+/// The raw bits of `x` in precision `F` (`x` must be exact in it).
+fn fconst<F: Float>(x: f64) -> u64 {
+    if F::BITS == 64 {
+        x.to_bits()
+    } else {
+        u64::from((x as f32).to_bits())
+    }
+}
