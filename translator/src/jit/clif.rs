@@ -282,7 +282,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             e.vars[r] = Some(var);
         }
         let entry_regs: Vec<usize> =
-            if e.looping { e.live.clone() } else { (0..MAX_REGS).filter(|&r| uses.read[r]).collect() };
+            if e.looping { e.live.clone() } else { (0..MAX_REGS).filter(|&r| uses.exposed[r]).collect() };
         e.load(&entry_regs);
         let (f, c) = (cpu_flags(), e.cpu);
         let v = e.b.ins().load(I64, f, c, off(<I::Cpu as GuestCpu>::INSTRET_OFFSET));

@@ -19,6 +19,9 @@ pub struct RegUse<I: Isa> {
     mode: u32,
     pub read: Vec<bool>,
     pub written: Vec<bool>,
+    /// Read before any write, in the order the parts are listed: the
+    /// registers straight-line code must load at entry.
+    pub exposed: Vec<bool>,
     _isa: PhantomData<fn() -> I>,
 }
 
@@ -32,6 +35,7 @@ impl<I: Isa> RegUse<I> {
             mode,
             read: vec![false; MAX_REGS],
             written: vec![false; MAX_REGS],
+            exposed: vec![false; MAX_REGS],
             _isa: PhantomData,
         };
         for part in parts {
@@ -68,6 +72,7 @@ impl<I: Isa> Emitter for RegUse<I> {
     fn reg(&mut self, r: usize) {
         if let Some(x) = self.read.get_mut(r) {
             *x = true;
+            self.exposed[r] |= !self.written[r];
         }
     }
     fn set_reg(&mut self, r: usize, _: ()) {
