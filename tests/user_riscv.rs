@@ -183,6 +183,16 @@ fn terminal_ioctls_match_qemu() {
 }
 
 #[test]
+fn fp_results_and_flags_match_qemu() {
+    compare("fpenv", &[], 0);
+}
+
+#[test]
+fn write_protected_pages_fault_as_on_qemu() {
+    compare("protect", &[], 139);
+}
+
+#[test]
 fn mremap_munmap_madvise_match_qemu() {
     compare("mremap", &[], 0);
 }

@@ -87,13 +87,16 @@ impl Bus {
             m.dev.lock().write(paddr - m.base, size, value);
             return Ok(false);
         }
-        let ram = self.ram_at(paddr, len).filter(|r| !r.readonly()).ok_or(BusError::Unmapped)?;
+        let ram = self
+            .ram_at(paddr, len)
+            .filter(|r| !r.is_write_protected(paddr) && !r.is_write_protected(paddr + len - 1))
+            .ok_or(BusError::Unmapped)?;
         ram.write(paddr, &value.to_le_bytes()[..usize::from(size.min(8))]);
         Ok(ram.is_code(paddr) || ram.is_code(paddr + len - 1))
     }
 
-    /// Host pointer to the RAM page holding `paddr`, with (readonly, holds_code),
-    /// for TLB fills. `None` for MMIO, unmapped pages and pages a device overlays:
+    /// Host pointer to the RAM page holding `paddr`, with (readonly, slow
+    /// stores: holds code or is write-protected), for TLB fills. `None` for MMIO, unmapped pages and pages a device overlays:
     /// they always take the slow path.
     pub fn host_page(&self, paddr: u64) -> Option<(*mut u8, bool, bool)> {
         let page = paddr & PAGE_MASK;
@@ -105,12 +108,25 @@ impl Bus {
         // SAFETY: `off + PAGE_SIZE` is inside the mapping (checked by ram_at), so
         // the pointer stays within the same allocation.
         let ptr = unsafe { ram.host_base().add(off) };
-        Some((ptr, ram.readonly(), ram.is_code(page)))
+        Some((ptr, ram.is_write_protected(page), ram.is_marked(page)))
     }
 
     pub fn mark_code(&self, paddr: u64) {
         if let Some(r) = self.ram_at(paddr, 1) {
             r.mark_code(paddr)
+        }
+    }
+    /// Whether guest stores to `paddr` fault (ROM, or a write-protected page).
+    pub fn write_protected(&self, paddr: u64) -> bool {
+        self.ram_at(paddr, 1).is_none_or(|r| r.is_write_protected(paddr))
+    }
+    /// Makes guest stores to the pages of `[paddr, paddr + len)` fault (or not).
+    pub fn set_write_protect(&self, paddr: u64, len: u64, protect: bool) {
+        for r in &self.rams {
+            let (lo, hi) = (paddr.max(r.base()), paddr.saturating_add(len).min(r.base() + r.size()));
+            if lo < hi {
+                r.set_write_protect(lo, hi - lo, protect);
+            }
         }
     }
     pub fn clear_code(&self, paddr: u64) -> bool {

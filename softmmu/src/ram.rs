@@ -11,14 +11,22 @@ pub struct Ram {
     base: u64,
     map: MmapMut,
     readonly: bool,
-    /// One byte per guest page: non-zero when translated code was built from it.
+    /// One byte per guest page: [`CODE`] when translated code was built from
+    /// it, [`NO_WRITE`] when guest stores to it must fault.
     code: Vec<AtomicU8>,
 }
+
+/// Page mark: translated code was built from the page.
+const CODE: u8 = 1;
+/// Page mark: the guest may not store to the page (Linux user mode's
+/// read-only mappings; the region as a whole may still be writable).
+const NO_WRITE: u8 = 2;
 
 /// A writable RAM region as JIT code may address it without a TLB: guest
 /// address `a` in `[base, base + size)` lives at host address
 /// `host + (a - base)`, and `code_marks[(a - base) >> PAGE_BITS]` is non-zero
-/// while the page holds translated code (stores must then take the slow path).
+/// while the page holds translated code or is write-protected (stores must
+/// then take the slow path).
 /// The addresses stay valid as long as the [`Ram`] does.
 #[derive(Clone, Copy, Debug)]
 pub struct DirectRam {
@@ -107,19 +115,44 @@ impl Ram {
 
     pub fn mark_code(&self, paddr: u64) {
         if let Some(i) = self.page_index(paddr) {
-            self.code[i].store(1, Ordering::Release);
+            self.code[i].fetch_or(CODE, Ordering::AcqRel);
         }
     }
     pub fn is_code(&self, paddr: u64) -> bool {
-        self.page_index(paddr).is_some_and(|i| self.code[i].load(Ordering::Acquire) != 0)
+        self.page_index(paddr).is_some_and(|i| self.code[i].load(Ordering::Acquire) & CODE != 0)
     }
     /// Clears the code mark; returns whether it was set.
     pub fn clear_code(&self, paddr: u64) -> bool {
-        self.page_index(paddr).is_some_and(|i| self.code[i].swap(0, Ordering::AcqRel) != 0)
+        self.page_index(paddr).is_some_and(|i| self.code[i].fetch_and(!CODE, Ordering::AcqRel) & CODE != 0)
     }
     pub fn clear_all_code(&self) {
         for c in &self.code {
-            c.store(0, Ordering::Release);
+            c.fetch_and(!CODE, Ordering::AcqRel);
         }
+    }
+    /// Whether the page holding `paddr` takes the slow store path (it holds
+    /// code or is write-protected).
+    pub fn is_marked(&self, paddr: u64) -> bool {
+        self.page_index(paddr).is_some_and(|i| self.code[i].load(Ordering::Acquire) != 0)
+    }
+    /// Write-protects (or unprotects) the pages overlapping `[paddr, paddr + len)`.
+    pub fn set_write_protect(&self, paddr: u64, len: u64, protect: bool) {
+        if len == 0 {
+            return;
+        }
+        let (Some(first), Some(last)) = (self.page_index(paddr), self.page_index(paddr.saturating_add(len - 1))) else {
+            return;
+        };
+        for m in &self.code[first..=last] {
+            if protect {
+                m.fetch_or(NO_WRITE, Ordering::AcqRel);
+            } else {
+                m.fetch_and(!NO_WRITE, Ordering::AcqRel);
+            }
+        }
+    }
+    /// Whether guest stores to the page holding `paddr` fault.
+    pub fn is_write_protected(&self, paddr: u64) -> bool {
+        self.readonly || self.page_index(paddr).is_some_and(|i| self.code[i].load(Ordering::Acquire) & NO_WRITE != 0)
     }
 }

@@ -6,7 +6,7 @@
 
 use xlate_softmmu::PAGE_SIZE;
 
-use super::syscall::{page_up, Mem, Process};
+use super::syscall::{page_up, Mem, Process, PROT_WRITE};
 
 const MREMAP_MAYMOVE: u64 = 1;
 const MREMAP_FIXED: u64 = 2;
@@ -83,15 +83,18 @@ impl Process {
         } else {
             return Err(libc::ENOMEM);
         };
+        let ro = mem.bus.write_protected(old);
         match moved_to {
             None => {
                 // In place: shrink frees the tail, growth takes the free pages after it.
                 if new_len < old_len {
                     mem.zero(old + new_len, old_len - new_len)?;
                     self.unmap_range(old + new_len, old_end);
+                    mem.bus.set_write_protect(old + new_len, old_len - new_len, true);
                 } else if new_len > old_len {
                     mem.zero(old_end, new_len - old_len)?;
                     self.map_range(old_end, old + new_len);
+                    mem.bus.set_write_protect(old_end, new_len - old_len, ro);
                 }
                 Ok(old)
             }
@@ -101,12 +104,14 @@ impl Process {
                 mem.zero(old, old_len)?;
                 self.unmap_range(old, old_end);
                 self.map_range(to, to + new_len);
+                mem.bus.set_write_protect(old, old_len, true);
+                mem.bus.set_write_protect(to, new_len, ro);
                 Ok(to)
             }
         }
     }
 
-    pub fn mprotect(&mut self, a: [u64; 6]) -> Result<u64, i32> {
+    pub fn mprotect(&mut self, mem: &mut Mem, a: [u64; 6]) -> Result<u64, i32> {
         let (start, len) = (a[0], page_up(a[1]));
         if start % PAGE_SIZE != 0 {
             return Err(libc::EINVAL);
@@ -115,6 +120,8 @@ impl Process {
         if len != 0 && !self.fully_mapped(start, end) {
             return Err(libc::ENOMEM);
         }
+        // Stores to pages without PROT_WRITE fault (reads are not checked).
+        mem.bus.set_write_protect(start, len, a[2] & PROT_WRITE == 0);
         Ok(0)
     }
 

@@ -103,6 +103,8 @@ fn load_elf(bus: &Bus, proc: &mut Process, bytes: &[u8], elf: &Elf, base: u64) -
     let bias = if elf.header.e_type == header::ET_DYN { base } else { 0 };
     let mut end = 0u64;
     let mut first_load = None;
+    // Page ranges of the segments, and whether they are writable.
+    let mut segs = Vec::new();
     for ph in elf.program_headers.iter().filter(|p| p.p_type == program_header::PT_LOAD && p.p_memsz > 0) {
         let file = usize::try_from(ph.p_offset)
             .ok()
@@ -124,7 +126,19 @@ fn load_elf(bus: &Bus, proc: &mut Process, bytes: &[u8], elf: &Elf, base: u64) -
             first_load = Some((ph.p_vaddr, ph.p_offset));
         }
         proc.map_range(va & !(PAGE_SIZE - 1), page_up(seg_end));
+        segs.push((va & !(PAGE_SIZE - 1), page_up(seg_end), ph.p_flags & program_header::PF_W != 0));
         end = end.max(seg_end);
+    }
+    // Stores to read-only segments fault, except in pages a writable one shares.
+    for &(s, e, writable) in &segs {
+        if writable {
+            continue;
+        }
+        for page in (s..e).step_by(PAGE_SIZE as usize) {
+            if !segs.iter().any(|&(ws, we, w)| w && page >= ws && page < we) {
+                bus.set_write_protect(page, PAGE_SIZE, true);
+            }
+        }
     }
     let Some((v0, o0)) = first_load else { return Err("ELF file has no loadable segments".into()) };
     let phdr = match elf.program_headers.iter().find(|p| p.p_type == program_header::PT_PHDR) {

@@ -296,6 +296,8 @@ pub struct Process {
 const MAP_SHARED: u64 = 0x01;
 const MAP_FIXED: u64 = 0x10;
 const MAP_ANONYMOUS: u64 = 0x20;
+/// mmap/mprotect: the pages may be written.
+pub const PROT_WRITE: u64 = 2;
 const MAP_FIXED_NOREPLACE: u64 = 0x100000;
 
 impl Process {
@@ -531,10 +533,12 @@ impl Process {
                     mem.zero(s, e - s).ok();
                 }
                 self.unmap_range(start, end);
+                // Stores to unmapped pages fault.
+                mem.bus.set_write_protect(start, len, true);
                 Ok(0)
             }
             Mremap => self.mremap(mem, a),
-            Mprotect => self.mprotect(a),
+            Mprotect => self.mprotect(mem, a),
             Madvise => self.madvise(mem, a),
             Exit | ExitGroup => {
                 self.ending = Some(Ending::Exited(a[0] as i32 & 0xff));
@@ -758,6 +762,7 @@ impl Process {
             }
         }
         self.map_range(start, start + len);
+        mem.bus.set_write_protect(start, len, a[2] & PROT_WRITE == 0);
         Ok(start)
     }
 }

@@ -1163,6 +1163,11 @@ impl SyscallHandler for Thread {
                 let mut mem = Mem { bus: &bus, dirty_code: Vec::new() };
                 let r = sh.proc.lock().syscall(&mut mem, nr, a, pc);
                 cpu.set_x(10, r);
+                // munmap, mremap, mmap, mprotect change which pages stores
+                // may reach; this thread's TLB may hold write entries.
+                if matches!(nr, 215 | 216 | 222 | 226) {
+                    cpu.flush_tlbs();
+                }
                 cpu.ctl.dirty_code.extend(mem.dirty_code);
             }
             Outcome::Ret(r) => {

@@ -80,7 +80,7 @@ fn amo_paddr(cpu: &mut Cpu, vaddr: u64, wide: bool, pc: u64, load: bool) -> Resu
         Ok(p)
     } else {
         let p = mmu::translate_amo(cpu, vaddr, size as u8, pc)?;
-        if cpu.bus.host_page(p).is_none() {
+        if cpu.bus.host_page(p).is_none_or(|(_, readonly, _)| readonly) {
             return cpu.raise(Exception::StoreAccess, vaddr, pc);
         }
         Ok(p)
