@@ -149,17 +149,6 @@ struct Shared {
     direct: std::sync::OnceLock<DirectRam>,
 }
 
-/// `XLATE_PERF_MAP=1`: the perf map file every compiled function is listed in.
-fn perf_map() -> Option<&'static Mutex<std::fs::File>> {
-    static MAP: std::sync::OnceLock<Option<Mutex<std::fs::File>>> = std::sync::OnceLock::new();
-    MAP.get_or_init(|| {
-        std::env::var_os("XLATE_PERF_MAP")?;
-        let path = format!("/tmp/perf-{}.map", std::process::id());
-        std::fs::File::create(path).ok().map(Mutex::new)
-    })
-    .as_ref()
-}
-
 /// One Cranelift compilation context (one per compiling thread).
 struct Compiler {
     isa: OwnedTargetIsa,
@@ -300,11 +289,6 @@ impl Shared {
         }
         match arena.install(&header, &code) {
             Some(p) => {
-                if let Some(map) = perf_map() {
-                    // `perf report` names JIT code from /tmp/perf-PID.map.
-                    use std::io::Write;
-                    let _ = writeln!(map.lock(), "{:x} {:x} guest_{:x}", p as usize, code.len(), b.vpc);
-                }
                 if let Some(dir) = std::env::var_os("XLATE_JIT_DUMP") {
                     // Developer aid: the code of every block, named by its
                     // offset in the arena (as perf shows it) and guest pc.
