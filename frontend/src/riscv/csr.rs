@@ -159,6 +159,9 @@ impl Csrs {
     pub fn frm(&self) -> u64 {
         self.fcsr >> 5
     }
+    pub fn set_fflags(&mut self, flags: u64) {
+        self.fcsr = (self.fcsr & !0x1f) | (flags & 0x1f);
+    }
     pub fn set_frm(&mut self, rm: u64) {
         self.fcsr = (self.fcsr & 0x1f) | ((rm & 7) << 5);
     }
@@ -294,11 +297,11 @@ impl Cpu {
         let c = &mut self.csr;
         match csr {
             0x001 => {
-                c.fcsr = (c.fcsr & !0x1f) | (v & 0x1f);
+                c.set_fflags(v);
                 c.set_fs_dirty();
             }
             0x002 => {
-                c.fcsr = (c.fcsr & 0x1f) | ((v & 7) << 5);
+                c.set_frm(v);
                 c.set_fs_dirty();
             }
             0x003 => {

@@ -1,8 +1,9 @@
 //! mremap, mprotect and madvise on the guest's mapping bookkeeping.
 //!
 //! Guest memory is one flat RAM region, so these only move bytes and update
-//! [`Process::maps`]; protections are not enforced (accepted and recorded
-//! nowhere), but calls on unmapped ranges fail as Linux's do.
+//! [`Process::maps`] and the pages' write protection (stores to pages
+//! without PROT_WRITE fault; reads are not checked); calls on unmapped
+//! ranges fail as Linux's do.
 
 use xlate_softmmu::PAGE_SIZE;
 
@@ -90,11 +91,11 @@ impl Process {
                 if new_len < old_len {
                     mem.zero(old + new_len, old_len - new_len)?;
                     self.unmap_range(old + new_len, old_end);
-                    mem.bus.set_write_protect(old + new_len, old_len - new_len, true);
+                    mem.write_protect(old + new_len, old_len - new_len, true);
                 } else if new_len > old_len {
                     mem.zero(old_end, new_len - old_len)?;
                     self.map_range(old_end, old + new_len);
-                    mem.bus.set_write_protect(old_end, new_len - old_len, ro);
+                    mem.write_protect(old_end, new_len - old_len, ro);
                 }
                 Ok(old)
             }
@@ -104,8 +105,8 @@ impl Process {
                 mem.zero(old, old_len)?;
                 self.unmap_range(old, old_end);
                 self.map_range(to, to + new_len);
-                mem.bus.set_write_protect(old, old_len, true);
-                mem.bus.set_write_protect(to, new_len, ro);
+                mem.write_protect(old, old_len, true);
+                mem.write_protect(to, new_len, ro);
                 Ok(to)
             }
         }
@@ -121,7 +122,7 @@ impl Process {
             return Err(libc::ENOMEM);
         }
         // Stores to pages without PROT_WRITE fault (reads are not checked).
-        mem.bus.set_write_protect(start, len, a[2] & PROT_WRITE == 0);
+        mem.write_protect(start, len, a[2] & PROT_WRITE == 0);
         Ok(0)
     }
 

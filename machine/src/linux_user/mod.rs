@@ -307,7 +307,7 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
         (AT_CLKTCK, 100),
         (AT_SECURE, 0),
     ];
-    let mut mem = Mem { bus: &bus, dirty_code: Vec::new() };
+    let mut mem = Mem::new(&bus);
     let execfn = opts.args.first().cloned().unwrap_or_else(|| opts.program.display().to_string());
     let sp = build_stack(&mut mem, &opts.args, &opts.env, &auxv, &execfn)
         .map_err(|_| "the arguments and environment do not fit on the guest stack".to_string())?;

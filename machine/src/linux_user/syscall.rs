@@ -140,9 +140,22 @@ pub struct Mem<'a> {
     pub bus: &'a Bus,
     /// Pages holding translated code that a call wrote (to invalidate).
     pub dirty_code: Vec<u64>,
+    /// A call changed page protections: the caller's TLB may hold stale
+    /// write entries.
+    pub protections_changed: bool,
 }
 
-impl Mem<'_> {
+impl<'a> Mem<'a> {
+    pub fn new(bus: &'a Bus) -> Mem<'a> {
+        Mem { bus, dirty_code: Vec::new(), protections_changed: false }
+    }
+
+    /// Makes guest stores to the pages of `[addr, addr + len)` fault, or not.
+    pub fn write_protect(&mut self, addr: u64, len: u64, protect: bool) {
+        self.bus.set_write_protect(addr, len, protect);
+        self.protections_changed = true;
+    }
+
     pub fn read(&self, addr: u64, len: usize) -> Result<Vec<u8>, i32> {
         let mut v = vec![0u8; len];
         if len > 0 && !self.bus.read_bytes(addr, &mut v) {
@@ -534,7 +547,7 @@ impl Process {
                 }
                 self.unmap_range(start, end);
                 // Stores to unmapped pages fault.
-                mem.bus.set_write_protect(start, len, true);
+                mem.write_protect(start, len, true);
                 Ok(0)
             }
             Mremap => self.mremap(mem, a),
@@ -762,7 +775,7 @@ impl Process {
             }
         }
         self.map_range(start, start + len);
-        mem.bus.set_write_protect(start, len, a[2] & PROT_WRITE == 0);
+        mem.write_protect(start, len, a[2] & PROT_WRITE == 0);
         Ok(start)
     }
 }

@@ -538,7 +538,7 @@ impl Thread {
         }
         let fcsr = cpu.csr.fcsr as u32;
         put(MCTX_FCSR, &fcsr.to_le_bytes());
-        let mut mem = Mem { bus: &sh.bus, dirty_code: Vec::new() };
+        let mut mem = Mem::new(&sh.bus);
         if mem.write(frame, &b).is_err() {
             drop(st);
             self.kill_process(11);
@@ -564,7 +564,7 @@ impl Thread {
     }
 
     fn sigreturn(&self, cpu: &mut Cpu) -> bool {
-        let mem = Mem { bus: &self.shared.bus, dirty_code: Vec::new() };
+        let mem = Mem::new(&self.shared.bus);
         let frame = cpu.x(2);
         let Ok(b) = mem.read(frame, FRAME_SIZE as usize) else {
             self.kill_process(11);
@@ -605,7 +605,7 @@ impl Thread {
         if head == 0 {
             return;
         }
-        let mem = Mem { bus: &self.shared.bus, dirty_code: Vec::new() };
+        let mem = Mem::new(&self.shared.bus);
         let (Ok(first), Ok(offset), Ok(pending)) = (mem.u64(head), mem.u64(head + 8), mem.u64(head + 16)) else {
             return;
         };
@@ -775,7 +775,7 @@ impl Thread {
     fn mine(&self, cpu: &mut Cpu, nr: u64, a: [u64; 6]) -> Outcome {
         let sh = &self.shared;
         let bus = sh.bus.clone();
-        let mut mem = Mem { bus: &bus, dirty_code: Vec::new() };
+        let mut mem = Mem::new(&bus);
         let r = match nr {
             93 => {
                 self.exit_thread();
@@ -854,14 +854,14 @@ impl Thread {
             20 => fdwait::epoll_create1(a[0]),
             21 => fdwait::epoll_ctl(&mem, a),
             22 | 441 => {
-                let mut m = Mem { bus: &bus, dirty_code: Vec::new() };
+                let mut m = Mem::new(&bus);
                 let r = self
                     .with_sigmask(&mem, a[4], || fdwait::epoll_pwait(&mut m, a, nr == 441, &|| self.interrupting()));
                 mem.dirty_code.extend(m.dirty_code);
                 r
             }
             73 => {
-                let mut m = Mem { bus: &bus, dirty_code: Vec::new() };
+                let mut m = Mem::new(&bus);
                 let r = self.with_sigmask(&mem, a[3], || fdwait::poll(&mut m, a, true, &|| self.interrupting()));
                 mem.dirty_code.extend(m.dirty_code);
                 r
@@ -871,7 +871,7 @@ impl Thread {
                 let set = if a[5] != 0 { mem.u64(a[5]) } else { Ok(0) };
                 match set {
                     Ok(set) => {
-                        let mut m = Mem { bus: &bus, dirty_code: Vec::new() };
+                        let mut m = Mem::new(&bus);
                         let r = self.with_sigmask(&mem, set, || fdwait::pselect6(&mut m, a, &|| self.interrupting()));
                         mem.dirty_code.extend(m.dirty_code);
                         r
@@ -1160,12 +1160,12 @@ impl SyscallHandler for Thread {
         match self.mine(cpu, nr, a) {
             Outcome::NotMine => {
                 let bus = sh.bus.clone();
-                let mut mem = Mem { bus: &bus, dirty_code: Vec::new() };
+                let mut mem = Mem::new(&bus);
                 let r = sh.proc.lock().syscall(&mut mem, nr, a, pc);
                 cpu.set_x(10, r);
-                // munmap, mremap, mmap, mprotect change which pages stores
-                // may reach; this thread's TLB may hold write entries.
-                if matches!(nr, 215 | 216 | 222 | 226) {
+                // This thread's TLB may hold write entries for pages that
+                // are now write-protected.
+                if mem.protections_changed {
                     cpu.flush_tlbs();
                 }
                 cpu.ctl.dirty_code.extend(mem.dirty_code);

@@ -376,6 +376,16 @@ impl<'a, I: Isa> Clif<'a, I> {
         self.bools.get(&v).copied().unwrap_or(v)
     }
 
+    /// The raw FP bits in `v` (binary32 in the low half) as a Cranelift float.
+    fn float(&mut self, v: Value, double: bool) -> Value {
+        if double {
+            self.b.ins().bitcast(F64, MemFlagsData::new(), v)
+        } else {
+            let n = self.b.ins().ireduce(I32, v);
+            self.b.ins().bitcast(F32, MemFlagsData::new(), n)
+        }
+    }
+
     fn reg_off(r: usize) -> i32 {
         off(<I::Cpu as GuestCpu>::REGS_OFFSET + 8 * r)
     }
@@ -1031,13 +1041,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             return self.call(h, args, Effects::PURE).unwrap_or(args[0]);
         }
         let (ft, it) = if double { (F64, I64) } else { (F32, I32) };
-        let [x, y, z] = args.map(|v| match op {
-            FpOp::FromInt => v,
-            _ => {
-                let n = if double { v } else { self.b.ins().ireduce(I32, v) };
-                self.b.ins().bitcast(ft, MemFlagsData::new(), n)
-            }
-        });
+        let [x, y, z] = args.map(|v| if op == FpOp::FromInt { v } else { self.float(v, double) });
         let i = self.b.ins();
         let (r, rt) = match op {
             FpOp::Add => (i.fadd(x, y), it),
@@ -1063,14 +1067,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         if let (Some(x), Some(y)) = (self.known(a), self.known(b)) {
             return self.konst(host_fcmp(c, double, x, y));
         }
-        let [x, y] = [a, b].map(|v| {
-            if double {
-                self.b.ins().bitcast(F64, MemFlagsData::new(), v)
-            } else {
-                let n = self.b.ins().ireduce(I32, v);
-                self.b.ins().bitcast(F32, MemFlagsData::new(), n)
-            }
-        });
+        let [x, y] = [a, b].map(|v| self.float(v, double));
         let cc = match c {
             FCond::Eq => FloatCC::Equal,
             FCond::Lt => FloatCC::LessThan,

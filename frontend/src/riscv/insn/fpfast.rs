@@ -12,11 +12,9 @@
 //! runs ([`Emitter::call_unless`]).
 
 use super::fpu::{op, Float, BOX};
+use super::hostfp::NX;
 use crate::riscv::{Insn, Mode};
 use crate::{BinOp, Cond, Emitter, FCond, FpOp};
-
-/// fflags.NX
-const NX: u64 = 1;
 
 /// `(ok, value)` for [`Emitter::call_unless`] computing `OP` in precision
 /// `F` on the operands the helper gets, or `None` if this instruction always
@@ -103,9 +101,7 @@ pub fn guarded<E: Emitter, F: Float, const OP: u8>(
         }
         // Truncation (rm = RTZ, what C casts compile to) of values in range.
         TO_INT if rm == 1 => {
-            let s = e.fp_status();
-            let m = e.imm(NX);
-            let st = e.bin(BinOp::And, s, m);
+            let st = inexact_accrued(e);
             let (lo, hi) = match i.rs2 {
                 0 => (None, 31),
                 1 => (Some(-1.0), 32),
@@ -158,14 +154,11 @@ pub fn guarded<E: Emitter, F: Float, const OP: u8>(
 /// 1 if the instruction rounds to nearest-even and inexact is accrued;
 /// `None` for static rounding modes other than RNE.
 fn rounds_nearest<E: Emitter>(e: &mut E, rm: u32) -> Option<E::V> {
-    let s = e.fp_status();
     match rm {
-        0 => {
-            let m = e.imm(NX);
-            Some(e.bin(BinOp::And, s, m))
-        }
+        0 => Some(inexact_accrued(e)),
         7 => {
             // frm (bits 5-7) = RNE and NX
+            let s = e.fp_status();
             let m = e.imm(0xe0 | NX);
             let t = e.bin(BinOp::And, s, m);
             let one = e.imm(NX);
@@ -173,6 +166,13 @@ fn rounds_nearest<E: Emitter>(e: &mut E, rm: u32) -> Option<E::V> {
         }
         _ => None,
     }
+}
+
+/// 1 if fflags.NX is set (an inexact result adds no flag).
+fn inexact_accrued<E: Emitter>(e: &mut E) -> E::V {
+    let s = e.fp_status();
+    let m = e.imm(NX);
+    e.bin(BinOp::And, s, m)
 }
 
 /// 1 unless the rounding mode is dynamic and frm holds a reserved value
