@@ -159,6 +159,14 @@ pub struct Clif<'a, I: Isa> {
     /// Values known at translation time (from `imm` and folding), so
     /// constant operations fold and `li`/`auipc` sequences cost nothing.
     consts: HashMap<Value, u64>,
+    /// `v = root + c` for sums with a constant (chains folded), so a guest
+    /// address `reg + offset` becomes one host addressing mode.
+    offsets: HashMap<Value, (Value, i64)>,
+    /// `and` of booleans, as the `i8` flags they combine: a guard made of
+    /// several conditions becomes a chain of compare-and-branch.
+    ands: HashMap<Value, Vec<Value>>,
+    /// What the current block can reuse (see [`Avail`]).
+    avail: Avail,
     helper_sig: SigRef,
     load_sig: SigRef,
     /// How many of this block's instructions were already added to the
@@ -183,6 +191,25 @@ pub struct Clif<'a, I: Isa> {
     /// The shared cold exit of unlinked chainable exits, once needed.
     unlinked: Option<cranelift_codegen::ir::Block>,
     _isa: PhantomData<fn() -> I>,
+}
+
+/// Values computed earlier on the main line, which dominate the current
+/// block: the loaded FP status word (until a helper that may write it) and
+/// pure operations by operands, so repeated guards (the FP status check of
+/// every FP instruction) cost nothing. Blocks entered from elsewhere start
+/// empty; a cold diamond's merge gets back the set from before its branch.
+#[derive(Clone, Default)]
+struct Avail {
+    fp_status: Option<Value>,
+    exprs: HashMap<(u8, u8, Operand, Operand), Value>,
+}
+
+/// An operand of an available expression: constants by value, since each
+/// `imm` is a new Cranelift value.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Operand {
+    Value(Value),
+    Const(u64),
 }
 
 fn cpu_flags() -> MemFlagsData {
@@ -262,6 +289,9 @@ impl<'a, I: Isa> Clif<'a, I> {
             headers,
             bools: HashMap::new(),
             consts: HashMap::new(),
+            offsets: HashMap::new(),
+            ands: HashMap::new(),
+            avail: Avail::default(),
             helper_sig,
             load_sig,
             synced: 0,
@@ -292,6 +322,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         e.b.ins().jump(order[0].1, &[]);
         for (part, header) in order {
             e.b.switch_to_block(header);
+            e.avail = Avail::default();
             e.translate_part(part);
             if e.error.is_some() {
                 break;
@@ -354,6 +385,31 @@ impl<'a, I: Isa> Clif<'a, I> {
     fn switch(&mut self, blk: cranelift_codegen::ir::Block) {
         self.b.switch_to_block(blk);
         self.b.seal_block(blk);
+        self.avail = Avail::default();
+    }
+
+    /// Like `switch`, for a block whose only predecessor is the current one:
+    /// everything available stays available.
+    fn switch_dominated(&mut self, blk: cranelift_codegen::ir::Block) {
+        self.b.switch_to_block(blk);
+        self.b.seal_block(blk);
+    }
+
+    fn operand(&self, v: Value) -> Operand {
+        self.known(v).map_or(Operand::Value(v), Operand::Const)
+    }
+
+    /// `v` as `(root, c)` with `v = root + c`.
+    fn offset_of(&self, v: Value) -> (Value, i64) {
+        self.offsets.get(&v).copied().unwrap_or((v, 0))
+    }
+
+    /// The `i8` flags whose conjunction is the boolean `v`, if it is one.
+    fn flags(&self, v: Value) -> Option<Vec<Value>> {
+        if let Some(&f) = self.bools.get(&v) {
+            return Some(vec![f]);
+        }
+        self.ands.get(&v).cloned()
     }
 
     fn iconst(&mut self, v: u64) -> Value {
@@ -630,57 +686,67 @@ impl<'a, I: Isa> Clif<'a, I> {
 
     /// The fast path of a data access: branches to a new cold slow-path
     /// block (returned, not current) or continues in a new current block
-    /// with the host address (returned).
-    fn fast_path(&mut self, addr: Value, size: u8, write: bool) -> (cranelift_codegen::ir::Block, Value) {
+    /// with the host address `host + disp` (returned).
+    fn fast_path(&mut self, addr: Value, size: u8, write: bool) -> (cranelift_codegen::ir::Block, Value, i32) {
         if let Some(d) = self.direct {
             return self.direct_lookup(d, addr, size, write);
         }
         let tag = if write { offset_of!(TlbEntry, tag_write) } else { offset_of!(TlbEntry, tag_read) };
         let (fast, slow, ent) = self.tlb_lookup(addr, size, tag);
-        self.switch(fast);
+        self.switch_dominated(fast);
         let host = self.addend(ent, addr);
-        (slow, host)
+        (slow, host, 0)
     }
 
     /// Direct addressing of one RAM region (see `Jit::set_direct_ram`): in
     /// range, host = addr + (host base - guest base). Stores also need an
     /// aligned address (so they cannot cross into another page) on a page
-    /// holding no translated code.
+    /// holding no translated code. Each check is a compare and branch to
+    /// the cold slow path; `reg + offset` addresses fold into the checks
+    /// and the host addressing mode.
     fn direct_lookup(
         &mut self,
         d: DirectRam,
         addr: Value,
         size: u8,
         write: bool,
-    ) -> (cranelift_codegen::ir::Block, Value) {
+    ) -> (cranelift_codegen::ir::Block, Value, i32) {
         let sz = u64::from(size);
-        let off = self.b.ins().iadd_imm_s(addr, d.base.wrapping_neg() as i64);
+        let (root, disp) = match self.offset_of(addr) {
+            (r, c) if i32::try_from(c).is_ok() && i32::try_from(c.wrapping_sub(d.base as i64)).is_ok() => (r, c),
+            _ => (addr, 0),
+        };
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let off = self.b.ins().iadd_imm_s(root, disp.wrapping_sub(d.base as i64));
         let limit = d.size.saturating_sub(sz);
-        let mut bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, off, limit as i64);
+        let bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, off, limit as i64);
+        self.check(bad, slow);
         if write {
             if size > 1 {
-                let low = self.b.ins().band_imm_s(addr, (sz - 1) as i64);
+                // The base is page-aligned: off has addr's low bits.
+                let low = self.b.ins().band_imm_s(off, (sz - 1) as i64);
                 let mis = self.b.ins().icmp_imm_s(IntCC::NotEqual, low, 0);
-                bad = self.b.ins().bor(bad, mis);
+                self.check(mis, slow);
             }
-            // The page index, clamped so the mark read stays inside the map
-            // even when the address is out of range.
+            // In range now, so the mark index is too.
             let page = self.b.ins().ushr_imm_s(off, i64::from(PAGE_BITS));
-            let last = self.iconst((d.size.max(1) - 1) >> PAGE_BITS);
-            let page = self.b.ins().umin(page, last);
             let marks = self.iconst(d.code_marks);
             let at = self.b.ins().iadd(marks, page);
             let mark = self.b.ins().uload8(I64, cpu_flags(), at, 0);
             let code = self.b.ins().icmp_imm_s(IntCC::NotEqual, mark, 0);
-            bad = self.b.ins().bor(bad, code);
+            self.check(code, slow);
         }
-        let host = self.b.ins().iadd_imm_s(off, d.host as i64);
-        let fast = self.b.create_block();
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
-        self.b.ins().brif(bad, slow, &[], fast, &[]);
-        self.switch(fast);
-        (slow, host)
+        let bias = self.iconst(d.host.wrapping_sub(d.base));
+        let host = self.b.ins().iadd(root, bias);
+        (slow, host, disp as i32)
+    }
+
+    /// Branches to `slow` if `bad`, else goes on in a new current block.
+    fn check(&mut self, bad: Value, slow: cranelift_codegen::ir::Block) {
+        let ok = self.b.create_block();
+        self.b.ins().brif(bad, slow, &[], ok, &[]);
+        self.switch_dominated(ok);
     }
 
     /// Host address of an access hitting the TLB, or the slow path.
@@ -727,6 +793,40 @@ impl<'a, I: Isa> Clif<'a, I> {
         }
         self.error.get_or_insert_with(|| format!("memory access of {size} bytes"));
         true
+    }
+
+    /// The host operation of `bin` (no folding).
+    fn bin_op(&mut self, op: BinOp, a: Value, b: Value) -> Value {
+        use BinOp::*;
+        let i = self.b.ins();
+        match op {
+            Add => i.iadd(a, b),
+            Sub => i.isub(a, b),
+            And => i.band(a, b),
+            Or => i.bor(a, b),
+            Xor => i.bxor(a, b),
+            // Cranelift takes shift and rotate amounts modulo the width.
+            Shl => i.ishl(a, b),
+            ShrU => i.ushr(a, b),
+            ShrS => i.sshr(a, b),
+            Rotl => i.rotl(a, b),
+            Rotr => i.rotr(a, b),
+            Mul => i.imul(a, b),
+            MulHS => i.smulhi(a, b),
+            MulHU => i.umulhi(a, b),
+            MulHSU => {
+                // signed(a) * unsigned(b) = a*b - (a < 0 ? b << 64 : 0)
+                let hi = i.umulhi(a, b);
+                let sign = self.b.ins().sshr_imm_s(a, 63);
+                let fix = self.b.ins().band(sign, b);
+                self.b.ins().isub(hi, fix)
+            }
+            DivS | DivU | RemS | RemU => self.div(op, a, b),
+            MinS => i.smin(a, b),
+            MinU => i.umin(a, b),
+            MaxS => i.smax(a, b),
+            MaxU => i.umax(a, b),
+        }
     }
 
     fn div(&mut self, op: BinOp, a: Value, b: Value) -> Value {
@@ -812,37 +912,36 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             (Some(0), _) if matches!(op, Add | Or | Xor) => return b,
             (_, Some(u64::MAX)) if op == And => return a,
             (_, Some(1)) if op == Mul => return a,
+            // Guards: `1 & flag` and `flag & 1` (flags are 0 or 1).
+            (Some(1), _) if op == And && self.flags(b).is_some() => return b,
+            (_, Some(1)) if op == And && self.flags(a).is_some() => return a,
             _ => {}
         }
-        let i = self.b.ins();
-        match op {
-            Add => i.iadd(a, b),
-            Sub => i.isub(a, b),
-            And => i.band(a, b),
-            Or => i.bor(a, b),
-            Xor => i.bxor(a, b),
-            // Cranelift takes shift and rotate amounts modulo the width.
-            Shl => i.ishl(a, b),
-            ShrU => i.ushr(a, b),
-            ShrS => i.sshr(a, b),
-            Rotl => i.rotl(a, b),
-            Rotr => i.rotr(a, b),
-            Mul => i.imul(a, b),
-            MulHS => i.smulhi(a, b),
-            MulHU => i.umulhi(a, b),
-            MulHSU => {
-                // signed(a) * unsigned(b) = a*b - (a < 0 ? b << 64 : 0)
-                let hi = i.umulhi(a, b);
-                let sign = self.b.ins().sshr_imm_s(a, 63);
-                let fix = self.b.ins().band(sign, b);
-                self.b.ins().isub(hi, fix)
-            }
-            DivS | DivU | RemS | RemU => self.div(op, a, b),
-            MinS => i.smin(a, b),
-            MinU => i.umin(a, b),
-            MaxS => i.smax(a, b),
-            MaxU => i.umax(a, b),
+        let key = (0, op as u8, self.operand(a), self.operand(b));
+        if let Some(&v) = self.avail.exprs.get(&key) {
+            return v;
         }
+        let v = self.bin_op(op, a, b);
+        self.avail.exprs.insert(key, v);
+        match (op, self.known(a), self.known(b)) {
+            (Add, _, Some(c)) | (Sub, _, Some(c)) => {
+                let c = if op == Add { c as i64 } else { (c as i64).wrapping_neg() };
+                let (root, c0) = self.offset_of(a);
+                self.offsets.insert(v, (root, c0.wrapping_add(c)));
+            }
+            (Add, Some(c), _) => {
+                let (root, c0) = self.offset_of(b);
+                self.offsets.insert(v, (root, c0.wrapping_add(c as i64)));
+            }
+            (And, _, _) => {
+                if let (Some(mut x), Some(y)) = (self.flags(a), self.flags(b)) {
+                    x.extend(y);
+                    self.ands.insert(v, x);
+                }
+            }
+            _ => {}
+        }
+        v
     }
 
     fn un(&mut self, op: UnOp, a: Value) -> Value {
@@ -864,6 +963,10 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         if let (Some(x), Some(y)) = (self.known(a), self.known(b)) {
             return self.konst(crate::interp::cmp(c, x, y));
         }
+        let key = (1, c as u8, self.operand(a), self.operand(b));
+        if let Some(&v) = self.avail.exprs.get(&key) {
+            return v;
+        }
         let cc = match c {
             Cond::Eq => IntCC::Equal,
             Cond::Ne => IntCC::NotEqual,
@@ -875,6 +978,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         let f = self.b.ins().icmp(cc, a, b);
         let v = self.b.ins().uextend(I64, f);
         self.bools.insert(v, f);
+        self.avail.exprs.insert(key, v);
         v
     }
 
@@ -924,19 +1028,20 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         if self.bad_size(size) {
             return Ok(self.iconst(0));
         }
-        let (slow, host) = self.fast_path(addr, size, false);
+        let saved = self.avail.clone();
+        let (slow, host, d) = self.fast_path(addr, size, false);
         let merge = self.b.create_block();
         let result = self.b.append_block_param(merge, I64);
         let f = guest_flags();
         let i = self.b.ins();
         let v = match (size, signed) {
-            (1, false) => i.uload8(I64, f, host, 0),
-            (1, true) => i.sload8(I64, f, host, 0),
-            (2, false) => i.uload16(I64, f, host, 0),
-            (2, true) => i.sload16(I64, f, host, 0),
-            (4, false) => i.uload32(f, host, 0),
-            (4, true) => i.sload32(f, host, 0),
-            _ => i.load(I64, f, host, 0),
+            (1, false) => i.uload8(I64, f, host, d),
+            (1, true) => i.sload8(I64, f, host, d),
+            (2, false) => i.uload16(I64, f, host, d),
+            (2, true) => i.sload16(I64, f, host, d),
+            (4, false) => i.uload32(f, host, d),
+            (4, true) => i.sload32(f, host, d),
+            _ => i.load(I64, f, host, d),
         };
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);
 
@@ -957,6 +1062,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);
 
         self.switch(merge);
+        self.avail = saved;
         Ok(result)
     }
 
@@ -964,15 +1070,16 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         if self.bad_size(size) {
             return Ok(());
         }
-        let (slow, host) = self.fast_path(addr, size, true);
+        let saved = self.avail.clone();
+        let (slow, host, d) = self.fast_path(addr, size, true);
         let merge = self.b.create_block();
         let f = guest_flags();
         let i = self.b.ins();
         match size {
-            1 => i.istore8(f, value, host, 0),
-            2 => i.istore16(f, value, host, 0),
-            4 => i.istore32(f, value, host, 0),
-            _ => i.store(f, value, host, 0),
+            1 => i.istore8(f, value, host, d),
+            2 => i.istore16(f, value, host, d),
+            4 => i.istore32(f, value, host, d),
+            _ => i.store(f, value, host, d),
         };
         self.b.ins().jump(merge, &[]);
 
@@ -984,6 +1091,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         self.end_chain();
         let stop = self.b.inst_results(call)[0];
         self.stop_if(stop, merge);
+        self.avail = saved;
         Ok(())
     }
 
@@ -1002,6 +1110,9 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         let pc = self.iconst(self.pc);
         let call = self.b.ins().call_indirect(self.helper_sig, f, &[self.cpu, args[0], args[1], args[2], pc]);
         let r = self.b.inst_results(call)[0];
+        // The helper may have written the FP status (CSR writes do).
+        let mut saved = std::mem::take(&mut self.avail);
+        saved.fp_status = None;
         if fx.regs {
             self.forget_regs();
         }
@@ -1024,11 +1135,17 @@ impl<I: Isa> Emitter for Clif<'_, I> {
                 self.switch(cont);
             }
         }
+        self.avail = saved;
         Ok(r)
     }
 
     fn fp_status(&mut self) -> Value {
-        self.b.ins().load(I64, cpu_flags(), self.cpu, off(<I::Cpu as GuestCpu>::FP_STATUS_OFFSET))
+        if let Some(v) = self.avail.fp_status {
+            return v;
+        }
+        let v = self.b.ins().load(I64, cpu_flags(), self.cpu, off(<I::Cpu as GuestCpu>::FP_STATUS_OFFSET));
+        self.avail.fp_status = Some(v);
+        v
     }
 
     fn fp(&mut self, op: FpOp, double: bool, args: [Value; 3]) -> Value {
@@ -1094,16 +1211,26 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             None if fx.control => return self.call(h, args, fx),
             None => {}
         }
-        let c = self.cond(ok);
+        let conds = self.flags(ok).unwrap_or_else(|| vec![ok]);
+        let saved = self.avail.clone();
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let merge = self.b.create_block();
         let result = self.b.append_block_param(merge, I64);
-        self.b.ins().brif(c, merge, &[BlockArg::Value(fast)], slow, &[]);
+        let (last, rest) = conds.split_last().expect("at least one condition");
+        for &c in rest {
+            let next = self.b.create_block();
+            self.b.ins().brif(c, next, &[], slow, &[]);
+            self.switch_dominated(next);
+        }
+        self.b.ins().brif(*last, merge, &[BlockArg::Value(fast)], slow, &[]);
         self.switch(slow);
         let v = self.call(h, args, fx)?;
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);
         self.switch(merge);
+        // The helper only accrues FP flags: what was available still is
+        // (a status word loaded before it passes fewer guards, never more).
+        self.avail = saved;
         Ok(result)
     }
 

@@ -172,7 +172,9 @@ fn rounds_nearest<E: Emitter>(e: &mut E, rm: u32) -> Option<E::V> {
 fn inexact_accrued<E: Emitter>(e: &mut E) -> E::V {
     let s = e.fp_status();
     let m = e.imm(NX);
-    e.bin(BinOp::And, s, m)
+    let nx = e.bin(BinOp::And, s, m);
+    let zero = e.imm(0);
+    e.cmp(Cond::Ne, nx, zero)
 }
 
 /// 1 unless the rounding mode is dynamic and frm holds a reserved value

@@ -588,6 +588,7 @@ mod tests {
                 Cond::GeU => u64::from(a >= b),
                 Cond::LtU => u64::from(a < b),
                 Cond::Eq => u64::from(a == b),
+                Cond::Ne => u64::from(a != b),
                 _ => unimplemented!("{c:?}"),
             }
         }
