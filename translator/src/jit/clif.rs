@@ -23,7 +23,10 @@ use std::mem::{offset_of, size_of};
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types::{F32, F64, I16, I32, I64, I8};
-use cranelift_codegen::ir::{AbiParam, BlockArg, Function, InstBuilder, MemFlagsData, SigRef, Signature, Type, Value};
+use cranelift_codegen::ir::{
+    AbiParam, BlockArg, Function, InstBuilder, MemFlagsData, SigRef, Signature, StackSlot, StackSlotData,
+    StackSlotKind, Type, Value,
+};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use xlate_frontend::{
@@ -73,9 +76,32 @@ fn sig(cc: CallConv, params: usize) -> Signature {
     s
 }
 
-/// Load slow path: `(cpu, vaddr, size, pc) -> raw value`; sets the stop word
-/// if the access stopped the block.
-extern "C" fn load_slow<C: GuestCpu>(cpu: *mut C, vaddr: u64, size: u64, pc: u64) -> u64 {
+/// What the compiled code may rely on about the host.
+#[derive(Clone, Copy)]
+pub struct HostTarget {
+    pub fe: TargetFrontendConfig,
+    /// The CPU has fused multiply-add (else `FpOp::MulAdd` calls Rust).
+    pub fma: bool,
+    /// A `preserve_all` function `(cpu, a, b, c, pc, slot)` that calls the
+    /// `extern "C"` helper whose address is in `*slot` and leaves its result
+    /// there (Cranelift's `preserve_all` restores the return register too).
+    /// Calls through it clobber no register, so values stay in caller-saved
+    /// registers across (mostly cold) helper calls and blocks need no
+    /// callee-saved registers, which every chained block would otherwise
+    /// save and restore. `None`: call helpers directly.
+    pub helper_trampoline: Option<u64>,
+}
+
+/// The signature of helper trampolines (see [`HostTarget`]).
+pub fn trampoline_signature() -> Signature {
+    let mut s = Signature::new(CallConv::PreserveAll);
+    s.params.extend((0..6).map(|_| AbiParam::new(I64)));
+    s
+}
+
+/// Load slow path: `(cpu, vaddr, size, pc, _) -> raw value` (the helper
+/// shape); sets the stop word if the access stopped the block.
+extern "C" fn load_slow<C: GuestCpu>(cpu: *mut C, vaddr: u64, size: u64, pc: u64, _: u64) -> u64 {
     // SAFETY: JIT code passes on the CPU pointer `Jit::run` got from a `&mut`,
     // and holds no other reference into the CPU during the call.
     let cpu = unsafe { &mut *cpu };
@@ -134,6 +160,10 @@ pub struct Clif<'a, I: Isa> {
     direct: Option<DirectRam>,
     /// The host has fused multiply-add (else `FpOp::MulAdd` calls Rust).
     host_fma: bool,
+    /// See [`HostTarget::helper_trampoline`].
+    trampoline: Option<u64>,
+    /// The stack slot passing helper address and result to the trampoline.
+    helper_slot: Option<StackSlot>,
     /// The SSA variable of each guest register the region uses (see
     /// `reguse`): loaded at entry, stored at every exit if written.
     vars: Vec<Option<Variable>>,
@@ -168,7 +198,7 @@ pub struct Clif<'a, I: Isa> {
     /// What the current block can reuse (see [`Avail`]).
     avail: Avail,
     helper_sig: SigRef,
-    load_sig: SigRef,
+    trampoline_sig: SigRef,
     /// How many of this block's instructions were already added to the
     /// CPU's instret (before helper calls, which may read it).
     synced: u64,
@@ -229,11 +259,11 @@ impl<'a, I: Isa> Clif<'a, I> {
         func: &'a mut Function,
         fctx: &'a mut FunctionBuilderContext,
         parts: &[&Block<I>],
-        fe: TargetFrontendConfig,
+        host: HostTarget,
         chain: Option<&ChainEnv<'_>>,
         direct: Option<DirectRam>,
-        host_fma: bool,
     ) -> Result<SlotList, String> {
+        let fe = host.fe;
         let Some(&blk) = parts.first() else { return Err("empty region".into()) };
         let tlb_off = <I::Cpu as GuestCpu>::TLBS_OFFSET + I::data_mmu(blk.mode) * size_of::<Tlb>();
         let max_off =
@@ -251,7 +281,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         let cc = fe.default_call_conv;
         let mut b = FunctionBuilder::new(func, fctx);
         let helper_sig = b.import_signature(sig(cc, 5));
-        let load_sig = b.import_signature(sig(cc, 4));
+        let trampoline_sig = b.import_signature(trampoline_signature());
         let block_sig = b.import_signature(block_signature(block_cc));
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
@@ -278,7 +308,9 @@ impl<'a, I: Isa> Clif<'a, I> {
             k: 0,
             tlb_off,
             direct,
-            host_fma,
+            host_fma: host.fma,
+            trampoline: host.helper_trampoline,
+            helper_slot: None,
             vars: vec![None; MAX_REGS],
             live: uses.live(),
             written: (0..MAX_REGS).filter(|&r| uses.written[r]).collect(),
@@ -293,7 +325,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             ands: HashMap::new(),
             avail: Avail::default(),
             helper_sig,
-            load_sig,
+            trampoline_sig,
             synced: 0,
             stop_exit: None,
             terminated: false,
@@ -397,6 +429,16 @@ impl<'a, I: Isa> Clif<'a, I> {
 
     fn operand(&self, v: Value) -> Operand {
         self.known(v).map_or(Operand::Value(v), Operand::Const)
+    }
+
+    /// `v` computed again from its root, if it is a sum with a constant: a
+    /// cold path using an address this way keeps it from being live (in a
+    /// register) across the fast path, which uses root and offset.
+    fn recompute(&mut self, v: Value) -> Value {
+        match self.offset_of(v) {
+            (root, c) if root != v => self.b.ins().iadd_imm_s(root, c),
+            _ => v,
+        }
     }
 
     /// `v` as `(root, c)` with `v = root + c`.
@@ -590,11 +632,14 @@ impl<'a, I: Isa> Clif<'a, I> {
         let vpc = self.b.ins().load(I64, f, ent, offset_of!(super::JumpEntry, vpc) as i32);
         let mode = self.b.ins().load(I64, f, ent, offset_of!(super::JumpEntry, mode) as i32);
         let same_pc = self.b.ins().icmp(IntCC::Equal, vpc, pc);
-        let same_mode = self.b.ins().icmp_imm_s(IntCC::Equal, mode, i64::from(self.mode) + 1);
-        let hit = self.b.ins().band(same_pc, same_mode);
         let found = self.b.create_block();
         let miss = self.b.create_block();
-        self.b.ins().brif(hit, found, &[], miss, &[]);
+        self.b.set_cold_block(miss);
+        let pc_hit = self.b.create_block();
+        self.b.ins().brif(same_pc, pc_hit, &[], miss, &[]);
+        self.switch(pc_hit);
+        let same_mode = self.b.ins().icmp_imm_s(IntCC::Equal, mode, i64::from(self.mode) + 1);
+        self.b.ins().brif(same_mode, found, &[], miss, &[]);
         self.switch(miss);
         self.return_to_dispatcher(pc);
         self.switch(found);
@@ -740,6 +785,29 @@ impl<'a, I: Isa> Clif<'a, I> {
         let bias = self.iconst(d.host.wrapping_sub(d.base));
         let host = self.b.ins().iadd(root, bias);
         (slow, host, disp as i32)
+    }
+
+    /// Calls the `extern "C"` helper `h` (through the trampoline if any).
+    /// `h` is the address of an `extern "C" fn(cpu, u64, u64, u64, u64) -> u64`.
+    fn call_helper(&mut self, h: u64, args: [Value; 5]) -> Value {
+        let f = self.iconst(h);
+        match self.trampoline {
+            Some(t) => {
+                let slot = *self.helper_slot.get_or_insert_with(|| {
+                    self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3))
+                });
+                self.b.ins().stack_store(I64, f, slot, 0);
+                let at = self.b.ins().stack_addr(I64, slot, 0);
+                let t = self.iconst(t);
+                let [a, b, c, d, e] = args;
+                self.b.ins().call_indirect(self.trampoline_sig, t, &[a, b, c, d, e, at]);
+                self.b.ins().stack_load(I64, I64, slot, 0)
+            }
+            None => {
+                let call = self.b.ins().call_indirect(self.helper_sig, f, &args);
+                self.b.inst_results(call)[0]
+            }
+        }
     }
 
     /// Branches to `slow` if `bad`, else goes on in a new current block.
@@ -1049,11 +1117,10 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         // Written back now in case the access stops the block (registers
         // stay dirty on the main line).
         self.writeback();
-        let h = self.iconst(load_slow::<I::Cpu> as *const () as usize as u64);
+        let addr = self.recompute(addr);
         let (cpu, sz, pc) = (self.cpu, self.iconst(u64::from(size)), self.iconst(self.pc));
-        let call = self.b.ins().call_indirect(self.load_sig, h, &[cpu, addr, sz, pc]);
+        let raw = self.call_helper(load_slow::<I::Cpu> as *const () as u64, [cpu, addr, sz, pc, pc]);
         self.end_chain();
-        let raw = self.b.inst_results(call)[0];
         let stop = self.b.ins().load(I64, cpu_flags(), cpu, off(<I::Cpu as GuestCpu>::STOP_OFFSET));
         let cont = self.b.create_block();
         self.b.set_cold_block(cont);
@@ -1085,11 +1152,10 @@ impl<I: Isa> Emitter for Clif<'_, I> {
 
         self.switch(slow);
         self.writeback();
-        let h = self.iconst(store_slow::<I::Cpu> as *const () as usize as u64);
+        let addr = self.recompute(addr);
         let (cpu, sz, pc) = (self.cpu, self.iconst(u64::from(size)), self.iconst(self.pc));
-        let call = self.b.ins().call_indirect(self.helper_sig, h, &[cpu, addr, sz, value, pc]);
+        let stop = self.call_helper(store_slow::<I::Cpu> as *const () as u64, [cpu, addr, sz, value, pc]);
         self.end_chain();
-        let stop = self.b.inst_results(call)[0];
         self.stop_if(stop, merge);
         self.avail = saved;
         Ok(())
@@ -1106,10 +1172,8 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             self.sync_instret();
             self.synced = self.k as u64;
         }
-        let f = self.iconst(h as usize as u64);
         let pc = self.iconst(self.pc);
-        let call = self.b.ins().call_indirect(self.helper_sig, f, &[self.cpu, args[0], args[1], args[2], pc]);
-        let r = self.b.inst_results(call)[0];
+        let r = self.call_helper(h as usize as u64, [self.cpu, args[0], args[1], args[2], pc]);
         // The helper may have written the FP status (CSR writes do).
         let mut saved = std::mem::take(&mut self.avail);
         saved.fp_status = None;

@@ -47,7 +47,7 @@ use xlate_softmmu::{DirectRam, PAGE_MASK};
 
 use crate::block::Block;
 use arena::{Arena, ZeroedArray};
-use clif::{ChainEnv, Clif};
+use clif::{ChainEnv, Clif, HostTarget};
 
 /// Size of the executable code arena.
 pub const ARENA_SIZE: usize = 64 << 20;
@@ -147,6 +147,8 @@ struct Shared {
     jump_table: ZeroedArray<JumpEntry>,
     /// Guest RAM data accesses may address directly (set once, before code runs).
     direct: std::sync::OnceLock<DirectRam>,
+    /// See [`HostTarget::helper_trampoline`] (in the entry arena).
+    helper_trampoline: Option<u64>,
 }
 
 /// One Cranelift compilation context (one per compiling thread).
@@ -192,13 +194,17 @@ impl Compiler {
         extra: &[Block<I>],
         chain: Option<&ChainEnv<'_>>,
         direct: Option<DirectRam>,
+        helper_trampoline: Option<u64>,
     ) -> Result<(&[u8], clif::SlotList), String> {
         self.ctx.clear();
         self.ctx.func.signature = clif::block_signature(block_cc());
-        let fe = self.isa.frontend_config();
         let parts: Vec<&Block<I>> = std::iter::once(b).chain(extra).collect();
-        let fma = self.isa.isa_flags().iter().any(|f| f.name == "has_fma" && f.as_bool() == Some(true));
-        let slots = Clif::translate(&mut self.ctx.func, &mut self.fctx, &parts, fe, chain, direct, fma)?;
+        let host = HostTarget {
+            fe: self.isa.frontend_config(),
+            fma: self.isa.isa_flags().iter().any(|f| f.name == "has_fma" && f.as_bool() == Some(true)),
+            helper_trampoline,
+        };
+        let slots = Clif::translate(&mut self.ctx.func, &mut self.fctx, &parts, host, chain, direct)?;
         Ok((self.finish()?, slots))
     }
 
@@ -214,6 +220,31 @@ impl Compiler {
             return Err(format!("{} relocations in compiled code", code.buffer.relocs().len()));
         }
         Ok(code.code_buffer())
+    }
+
+    /// The helper trampoline (see [`HostTarget::helper_trampoline`]).
+    fn helper_trampoline(&mut self) -> Result<Vec<u8>, String> {
+        self.ctx.clear();
+        self.ctx.func.signature = clif::trampoline_signature();
+        self.ctx.func.name = UserFuncName::user(0, 2);
+        let mut b = cranelift_frontend::FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+        let mut hs = Signature::new(self.isa.default_call_conv());
+        hs.params.extend((0..5).map(|_| AbiParam::new(I64)));
+        hs.returns.push(AbiParam::new(I64));
+        let helper_sig = b.import_signature(hs);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let p = b.block_params(entry).to_vec();
+        let f = cranelift_codegen::ir::MemFlagsData::trusted();
+        let helper = b.ins().load(I64, f, p[5], 0);
+        let call = b.ins().call_indirect(helper_sig, helper, &p[..5]);
+        let r = b.inst_results(call)[0];
+        b.ins().store(f, r, p[5], 0);
+        b.ins().return_(&[]);
+        b.finalize(self.isa.frontend_config());
+        Ok(self.finish()?.to_vec())
     }
 
     /// The entry trampoline: a host-ABI function calling a block (`tail` ABI).
@@ -268,7 +299,7 @@ impl Shared {
         let direct = self.direct.get().copied();
         // A Cranelift bug must not take the emulator down: keep the block interpreted.
         let result = catch_unwind(AssertUnwindSafe(|| {
-            comp.compile(b, extra, env, direct).map(|(code, slots)| (code.to_vec(), slots))
+            comp.compile(b, extra, env, direct, self.helper_trampoline).map(|(code, slots)| (code.to_vec(), slots))
         }));
         let ns = t0.elapsed().as_nanos() as u64;
         let (code, slots) = match result {
@@ -366,6 +397,16 @@ impl<I: Isa> Jit<I> {
         let mut entry_arena = Arena::new(4096)?;
         let tramp = compiler.entry_trampoline()?;
         let entry = entry_arena.install(&[], &tramp).ok_or("JIT entry trampoline too large")?;
+        let helper_trampoline = match std::env::var("XLATE_JIT_TRAMPOLINE").as_deref() {
+            Ok("0") => None,
+            _ => {
+                let code = compiler.helper_trampoline()?;
+                if let Some(dir) = std::env::var_os("XLATE_JIT_DUMP") {
+                    let _ = std::fs::write(std::path::Path::new(&dir).join("helper-trampoline.bin"), &code);
+                }
+                Some(entry_arena.install(&[], &code).ok_or("JIT helper trampoline too large")? as u64)
+            }
+        };
         // SAFETY: `entry` is the code just compiled with exactly this
         // signature; its arena lives as long as the Jit.
         let entry = unsafe { std::mem::transmute::<*mut u8, EntryFn<I::Cpu>>(entry) };
@@ -383,6 +424,7 @@ impl<I: Isa> Jit<I> {
             // SAFETY: all-zero is a valid `JumpEntry` (atomics; mode 0 = empty).
             jump_table: unsafe { ZeroedArray::new(JUMP_TABLE_ENTRIES)? },
             direct: std::sync::OnceLock::new(),
+            helper_trampoline,
         });
         let (queue, worker) = if background {
             let (tx, rx) = crossbeam_channel::unbounded::<Request<I>>();
