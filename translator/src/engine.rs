@@ -63,10 +63,19 @@ struct Exec<I: Isa> {
 
 impl<I: Isa> Engine<I> {
     pub fn new(kind: EngineKind, threshold: u32) -> Result<Engine<I>, String> {
+        Self::with_compile_thread(kind, threshold, true)
+    }
+
+    /// Like `new`; `compile_thread` says whether the tiered engine compiles
+    /// hot blocks on a thread of its own (shorter wall time when a core is
+    /// free, as for a booting VM) or on the calling thread (less CPU time:
+    /// no interpreting while a block waits for its code; for user mode,
+    /// whose benchmarks count CPU time, as QEMU compiles too).
+    pub fn with_compile_thread(kind: EngineKind, threshold: u32, compile_thread: bool) -> Result<Engine<I>, String> {
         let jit = match kind {
             EngineKind::Interp => None,
             EngineKind::Jit => Some(Jit::new(false)?),
-            EngineKind::Tiered => Some(Jit::new(true)?),
+            EngineKind::Tiered => Some(Jit::new(compile_thread)?),
         };
         Ok(Engine {
             cache: BlockCache::default(),
@@ -208,6 +217,11 @@ impl<I: Isa> Exec<I> {
                         // XLATE_NO_REGIONS=1 compiles blocks alone (to measure regions).
                         let parts = if no_regions() { Vec::new() } else { region_parts(cpu, b) };
                         jit.request_region(b.clone(), parts);
+                        // Compiled in place (no compile thread): run it now.
+                        if let Some(r) = jit.run(b, cpu) {
+                            self.finish_compiled(cpu, b, r);
+                            return;
+                        }
                     }
                 }
             }

@@ -342,9 +342,10 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
 
 /// An engine for a guest thread. Guest addresses are physical ones with full
 /// access (translation off, PMP open), so compiled code may address guest
-/// RAM directly.
+/// RAM directly. Hot blocks compile on the guest thread itself (see
+/// `Engine::with_compile_thread`).
 pub(crate) fn new_engine(bus: &Arc<Bus>, kind: EngineKind, threshold: u32) -> Result<Engine<Riscv>, String> {
-    let mut engine = Engine::<Riscv>::new(kind, threshold)?;
+    let mut engine = Engine::<Riscv>::with_compile_thread(kind, threshold, false)?;
     engine.use_direct_ram(bus, GUEST_BASE);
     Ok(engine)
 }

@@ -210,6 +210,12 @@ impl Compiler {
 
     /// Compiles the function in `ctx`.
     fn finish(&mut self) -> Result<&[u8], String> {
+        if let Some(dir) = std::env::var_os("XLATE_JIT_CLIF") {
+            use std::io::Write;
+            if let Ok(mut f) = std::fs::OpenOptions::new().append(true).create(true).open(dir) {
+                let _ = writeln!(f, "{}", self.ctx.func.display());
+            }
+        }
         let code = self
             .ctx
             .compile(&*self.isa, &mut ControlPlane::default())
