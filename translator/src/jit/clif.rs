@@ -9,9 +9,11 @@
 //! It must, because a block entered through a chain is not the block the
 //! engine thinks it ran.
 //!
-//! Guest registers are cached in SSA values: loaded from the CPU structure on
-//! first use, written back at every exit and before every helper call (after
-//! which they are re-read). The only control flow inside a block is the
+//! Guest registers are cached in SSA values, loaded from the CPU structure at
+//! entry. Straight-line code also stores each register as it writes it; in
+//! loops they are written back at every exit and before every helper call
+//! that may look at them (after which they are re-read). The only control
+//! flow inside a block is the
 //! diamond of a memory access (inline TLB hit, cold slow path), the shared
 //! cold exit of stopping instructions and the final exits; everything that
 //! continues merges back into the main line, so cached values defined there
@@ -170,14 +172,12 @@ pub struct Clif<'a, I: Isa> {
     /// Registers the region reads or writes, and those it writes.
     live: Vec<usize>,
     written: Vec<usize>,
-    /// Some exit may jump to a part header: a later write may reach an
-    /// earlier exit, so exits store every register the region writes. Else
-    /// they store those written so far (`dirty`), as straight-line code
-    /// allows.
+    /// Some exit may jump to a part header: registers stay in SSA
+    /// variables and exits (and slow paths) store every register the region
+    /// writes. Else each register write is also a store, at once.
     looping: bool,
-    dirty: Vec<bool>,
-    /// instret and the chain limit, kept in SSA variables inside the
-    /// function; instret is stored before anything that reads it.
+    /// instret and the chain limit, kept in SSA variables inside looping
+    /// functions; instret is stored before anything that reads it.
     instret: Variable,
     limit: Variable,
     /// The first Cranelift block of each part of the region, by guest pc:
@@ -231,6 +231,9 @@ pub struct Clif<'a, I: Isa> {
 #[derive(Clone, Default)]
 struct Avail {
     fp_status: Option<Value>,
+    /// Guest register values (straight-line code: registers live in the
+    /// CPU structure, read when first needed).
+    regs: HashMap<usize, Value>,
     exprs: HashMap<(u8, u8, Operand, Operand), Value>,
 }
 
@@ -315,7 +318,6 @@ impl<'a, I: Isa> Clif<'a, I> {
             live: uses.live(),
             written: (0..MAX_REGS).filter(|&r| uses.written[r]).collect(),
             looping: false,
-            dirty: vec![false; MAX_REGS],
             instret,
             limit,
             headers,
@@ -343,14 +345,16 @@ impl<'a, I: Isa> Clif<'a, I> {
             let var = e.b.declare_var(I64);
             e.vars[r] = Some(var);
         }
-        let entry_regs: Vec<usize> =
-            if e.looping { e.live.clone() } else { (0..MAX_REGS).filter(|&r| uses.exposed[r]).collect() };
-        e.load(&entry_regs);
-        let (f, c) = (cpu_flags(), e.cpu);
-        let v = e.b.ins().load(I64, f, c, off(<I::Cpu as GuestCpu>::INSTRET_OFFSET));
-        e.b.def_var(e.instret, v);
-        let v = e.b.ins().load(I64, f, c, off(<I::Cpu as GuestCpu>::CHAIN_LIMIT_OFFSET));
-        e.b.def_var(e.limit, v);
+        if e.looping {
+            e.load(&e.live.clone());
+        }
+        if e.looping {
+            let (f, c) = (cpu_flags(), e.cpu);
+            let v = e.b.ins().load(I64, f, c, off(<I::Cpu as GuestCpu>::INSTRET_OFFSET));
+            e.b.def_var(e.instret, v);
+            let v = e.b.ins().load(I64, f, c, off(<I::Cpu as GuestCpu>::CHAIN_LIMIT_OFFSET));
+            e.b.def_var(e.limit, v);
+        }
         e.b.ins().jump(order[0].1, &[]);
         for (part, header) in order {
             e.b.switch_to_block(header);
@@ -491,10 +495,10 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// Stores the registers the region writes to the CPU structure (those
     /// not written on the way here store the value they were loaded with).
     fn writeback(&mut self) {
+        if !self.looping {
+            return; // written through (see `set_reg`)
+        }
         for r in self.written.clone() {
-            if !self.looping && !self.dirty[r] {
-                continue;
-            }
             if let Some(var) = self.vars[r] {
                 let v = self.b.use_var(var);
                 self.b.ins().store(cpu_flags(), v, self.cpu, Self::reg_off(r));
@@ -504,7 +508,11 @@ impl<'a, I: Isa> Clif<'a, I> {
 
     /// Reloads the registers (a helper may have changed them).
     fn forget_regs(&mut self) {
-        self.load(&self.live.clone());
+        if self.looping {
+            self.load(&self.live.clone());
+        } else {
+            self.avail.regs.clear();
+        }
     }
 
     /// Normal block exit to `pc` after instruction `k` retired; `direct` is
@@ -557,7 +565,7 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// dispatcher look at interrupts), else leaves through the dispatcher.
     fn internal_edge(&mut self, header: cranelift_codegen::ir::Block, pc: Value) {
         let instret = self.add_instret(self.k as i64 + 1 - self.synced as i64);
-        let limit = self.b.use_var(self.limit);
+        let limit = self.limit();
         let more = self.b.ins().icmp(IntCC::UnsignedLessThan, instret, limit);
         let back = self.b.create_block();
         self.b.set_cold_block(back);
@@ -577,7 +585,7 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// Tail-calls `code` if instret is below the chain limit, else returns
     /// to the dispatcher at `pc`.
     fn tail_call_under_limit(&mut self, code: Value, instret: Value, pc: Value) {
-        let limit = self.b.use_var(self.limit);
+        let limit = self.limit();
         let more = self.b.ins().icmp(IntCC::UnsignedLessThan, instret, limit);
         let tail = self.b.create_block();
         let back = self.b.create_block();
@@ -651,12 +659,36 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// through MMIO): the next chained exit returns to the dispatcher.
     fn end_chain(&mut self) {
         let z = self.iconst(0);
-        self.b.def_var(self.limit, z);
+        if self.looping {
+            self.b.def_var(self.limit, z);
+        }
         self.b.ins().store(cpu_flags(), z, self.cpu, off(<I::Cpu as GuestCpu>::CHAIN_LIMIT_OFFSET));
     }
 
-    /// Adds `n` to the instret variable; returns the new value.
+    /// The chain limit (straight-line code reads it where it needs it
+    /// rather than keep it in a register from the entry on).
+    fn limit(&mut self) -> Value {
+        if self.looping {
+            self.b.use_var(self.limit)
+        } else {
+            self.b.ins().load(I64, cpu_flags(), self.cpu, off(<I::Cpu as GuestCpu>::CHAIN_LIMIT_OFFSET))
+        }
+    }
+
+    /// Adds `n` to instret; returns the new value. In loops instret is a
+    /// variable (stored by `sync_instret`), in straight-line code it stays
+    /// in the CPU structure.
     fn add_instret(&mut self, n: i64) -> Value {
+        if !self.looping {
+            let o = off(<I::Cpu as GuestCpu>::INSTRET_OFFSET);
+            let v = self.b.ins().load(I64, cpu_flags(), self.cpu, o);
+            if n == 0 {
+                return v;
+            }
+            let v = self.b.ins().iadd_imm_s(v, n);
+            self.b.ins().store(cpu_flags(), v, self.cpu, o);
+            return v;
+        }
         let v = self.b.use_var(self.instret);
         if n == 0 {
             return v;
@@ -668,6 +700,9 @@ impl<'a, I: Isa> Clif<'a, I> {
 
     /// Stores the instret variable to the CPU structure.
     fn sync_instret(&mut self) {
+        if !self.looping {
+            return;
+        }
         let v = self.b.use_var(self.instret);
         self.b.ins().store(cpu_flags(), v, self.cpu, off(<I::Cpu as GuestCpu>::INSTRET_OFFSET));
     }
@@ -951,6 +986,14 @@ impl<I: Isa> Emitter for Clif<'_, I> {
 
     fn reg(&mut self, r: usize) -> Value {
         match self.vars.get(r).copied().flatten() {
+            Some(_) if !self.looping => match self.avail.regs.get(&r) {
+                Some(&v) => v,
+                None => {
+                    let v = self.b.ins().load(I64, cpu_flags(), self.cpu, Self::reg_off(r));
+                    self.avail.regs.insert(r, v);
+                    v
+                }
+            },
             Some(var) => self.b.use_var(var),
             None => {
                 self.error.get_or_insert_with(|| format!("register {r} missed by the pre-pass"));
@@ -962,8 +1005,15 @@ impl<I: Isa> Emitter for Clif<'_, I> {
     fn set_reg(&mut self, r: usize, v: Value) {
         match self.vars.get(r).copied().flatten() {
             Some(var) => {
-                self.b.def_var(var, v);
-                self.dirty[r] = true;
+                if self.looping {
+                    self.b.def_var(var, v);
+                } else {
+                    // Straight-line code stores registers as it writes
+                    // them: nothing stays live to the exits, and exits and
+                    // slow paths have nothing to write back.
+                    self.b.ins().store(cpu_flags(), v, self.cpu, Self::reg_off(r));
+                    self.avail.regs.insert(r, v);
+                }
             }
             None => {
                 self.error.get_or_insert_with(|| format!("register {r} missed by the pre-pass"));
@@ -1178,6 +1228,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         let mut saved = std::mem::take(&mut self.avail);
         saved.fp_status = None;
         if fx.regs {
+            saved.regs.clear();
             self.forget_regs();
         }
         if fx.stops {
@@ -1276,7 +1327,10 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             None => {}
         }
         let conds = self.flags(ok).unwrap_or_else(|| vec![ok]);
-        let saved = self.avail.clone();
+        let mut saved = self.avail.clone();
+        if fx.regs {
+            saved.regs.clear();
+        }
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let merge = self.b.create_block();
