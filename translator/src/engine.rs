@@ -394,23 +394,53 @@ fn region_parts<I: Isa>(cpu: &mut I::Cpu, b: &Block<I>) -> Vec<Block<I>> {
             parts.push(p);
         }
     }
-    // Keep the loops through `b`: the parts from which `b` is reached again.
-    // Straight-line code gains little from sharing a function and would
-    // only cost compile time.
-    let mut on_loop = vec![false; parts.len()];
-    let mut reaches = vec![b.vpc];
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for (k, p) in parts.iter().enumerate() {
-            if !on_loop[k] && p.direct_successors().iter().any(|t| reaches.contains(t)) {
-                on_loop[k] = true;
-                reaches.push(p.vpc);
-                changed = true;
+    // Keep the innermost loop through `b`. Straight-line code gains little
+    // from sharing a function and would only cost compile time; outer loops
+    // would crowd the host registers the hot loop needs.
+    innermost_loop(b, &mut parts);
+    parts
+}
+
+/// Keeps the parts of the innermost loop through `b`: the natural loop of
+/// the back edge into `b` closing the shortest cycle.
+fn innermost_loop<I: Isa>(b: &Block<I>, parts: &mut Vec<Block<I>>) {
+    let succ = |pc: u64| -> Vec<u64> {
+        if pc == b.vpc {
+            return b.direct_successors();
+        }
+        parts.iter().find(|p| p.vpc == pc).map(|p| p.direct_successors()).unwrap_or_default()
+    };
+    let inside = |pc: u64| pc == b.vpc || parts.iter().any(|p| p.vpc == pc);
+    // Distances from b; the latch p (edge p -> b) nearest to it.
+    let mut dist = std::collections::HashMap::from([(b.vpc, 0usize)]);
+    let mut queue = std::collections::VecDeque::from([b.vpc]);
+    let mut latch = None;
+    while let Some(pc) = queue.pop_front() {
+        let d = dist[&pc];
+        for t in succ(pc) {
+            if t == b.vpc && latch.is_none() {
+                latch = Some(pc);
+            }
+            if inside(t) && !dist.contains_key(&t) {
+                dist.insert(t, d + 1);
+                queue.push_back(t);
             }
         }
     }
-    let mut keep = on_loop.into_iter();
-    parts.retain(|_| keep.next().unwrap_or(false));
-    parts
+    let Some(latch) = latch else { return };
+    // The natural loop: what reaches the latch without passing through b.
+    let mut body = vec![b.vpc, latch];
+    let mut work = vec![latch];
+    while let Some(x) = work.pop() {
+        if x == b.vpc {
+            continue;
+        }
+        for p in parts.iter().map(|p| p.vpc).chain(std::iter::once(b.vpc)) {
+            if !body.contains(&p) && succ(p).contains(&x) {
+                body.push(p);
+                work.push(p);
+            }
+        }
+    }
+    parts.retain(|p| body.contains(&p.vpc));
 }

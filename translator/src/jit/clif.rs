@@ -1222,6 +1222,9 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             self.sync_instret();
             self.synced = self.k as u64;
         }
+        // Constants are made again here, not kept in registers from where
+        // the semantics made them (this call is often on a cold path).
+        let args = args.map(|v| self.known(v).map_or(v, |k| self.iconst(k)));
         let pc = self.iconst(self.pc);
         let r = self.call_helper(h as usize as u64, [self.cpu, args[0], args[1], args[2], pc]);
         // The helper may have written the FP status (CSR writes do).
