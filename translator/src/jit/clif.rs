@@ -42,6 +42,13 @@ use crate::block::Block;
 const _: () = assert!(size_of::<TlbEntry>() == 32, "the inline TLB lookup scales the index by 32");
 const ENTRY_SHIFT: i64 = 5;
 
+/// Most register stores a loop's exits and slow paths may hold (written
+/// registers times places to write them back). Beyond it the loop stores
+/// registers as it writes them instead: a store per write on the hot path,
+/// but far less code to compile (the cost that dominates loops full of
+/// memory accesses and exits).
+const WRITE_BACK_BUDGET: usize = 64;
+
 /// Signature of a compiled block: `(cpu) -> status`.
 pub fn block_signature(cc: CallConv) -> Signature {
     let mut s = Signature::new(cc);
@@ -176,6 +183,9 @@ pub struct Clif<'a, I: Isa> {
     /// variables and exits (and slow paths) store every register the region
     /// writes. Else each register write is also a store, at once.
     looping: bool,
+    /// A loop whose written registers are also stored as they are written
+    /// (see `WRITE_BACK_BUDGET`).
+    write_through: bool,
     /// instret and the chain limit, kept in SSA variables inside looping
     /// functions; instret is stored before anything that reads it.
     instret: Variable,
@@ -318,6 +328,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             live: uses.live(),
             written: (0..MAX_REGS).filter(|&r| uses.written[r]).collect(),
             looping: false,
+            write_through: false,
             instret,
             limit,
             headers,
@@ -341,6 +352,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             _isa: PhantomData,
         };
         e.looping = parts.iter().any(|p| p.direct_successors().iter().any(|t| e.headers.contains_key(t)));
+        e.write_through = e.written.len() * uses.sites > WRITE_BACK_BUDGET;
         for r in e.live.clone() {
             let var = e.b.declare_var(I64);
             e.vars[r] = Some(var);
@@ -495,7 +507,7 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// Stores the registers the region writes to the CPU structure (those
     /// not written on the way here store the value they were loaded with).
     fn writeback(&mut self) {
-        if !self.looping {
+        if !self.looping || self.write_through {
             return; // written through (see `set_reg`)
         }
         for r in self.written.clone() {
@@ -1007,6 +1019,9 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             Some(var) => {
                 if self.looping {
                     self.b.def_var(var, v);
+                    if self.write_through {
+                        self.b.ins().store(cpu_flags(), v, self.cpu, Self::reg_off(r));
+                    }
                 } else {
                     // Straight-line code stores registers as it writes
                     // them: nothing stays live to the exits, and exits and

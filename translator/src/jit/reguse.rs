@@ -1,8 +1,9 @@
 //! A pre-pass over a region's semantics: which guest registers its code
-//! reads and writes. The Cranelift emitter loads those registers once at
-//! entry into SSA variables and stores the written ones at every exit, so it
-//! must know them all before it emits the first exit (a loop may carry a
-//! later write back to an earlier exit).
+//! reads and writes, and how many places could leave the code. In a loop the
+//! Cranelift emitter loads those registers once at entry into SSA variables
+//! and stores the written ones at every exit, so it must know them all
+//! before it emits the first exit (a loop may carry a later write back to an
+//! earlier exit).
 
 use std::marker::PhantomData;
 
@@ -19,9 +20,9 @@ pub struct RegUse<I: Isa> {
     mode: u32,
     pub read: Vec<bool>,
     pub written: Vec<bool>,
-    /// Read before any write, in the order the parts are listed: the
-    /// registers straight-line code must load at entry.
-    pub exposed: Vec<bool>,
+    /// Places where registers held in host registers would have to be
+    /// written back: exits, memory slow paths, helper calls.
+    pub sites: usize,
     _isa: PhantomData<fn() -> I>,
 }
 
@@ -35,7 +36,7 @@ impl<I: Isa> RegUse<I> {
             mode,
             read: vec![false; MAX_REGS],
             written: vec![false; MAX_REGS],
-            exposed: vec![false; MAX_REGS],
+            sites: parts.len(),
             _isa: PhantomData,
         };
         for part in parts {
@@ -72,7 +73,6 @@ impl<I: Isa> Emitter for RegUse<I> {
     fn reg(&mut self, r: usize) {
         if let Some(x) = self.read.get_mut(r) {
             *x = true;
-            self.exposed[r] |= !self.written[r];
         }
     }
     fn set_reg(&mut self, r: usize, _: ()) {
@@ -87,18 +87,27 @@ impl<I: Isa> Emitter for RegUse<I> {
     fn sext(&mut self, _: (), _: u8) {}
     fn zext(&mut self, _: (), _: u8) {}
     fn load(&mut self, _: (), _: u8, _: bool) -> Result<(), Stop> {
+        self.sites += 1;
         Ok(())
     }
     fn store(&mut self, _: (), _: u8, _: ()) -> Result<(), Stop> {
+        self.sites += 1;
         Ok(())
     }
     fn call(&mut self, _: Helper<I::Cpu>, _: [(); 3], _: Effects) -> Result<(), Stop> {
+        self.sites += 1;
         Ok(())
     }
     fn fp_status(&mut self) {}
     fn fp(&mut self, _: FpOp, _: bool, _: [(); 3]) {}
     fn fcmp(&mut self, _: FCond, _: bool, _: (), _: ()) {}
-    fn jump(&mut self, _: u64) {}
-    fn jump_dyn(&mut self, _: ()) {}
-    fn branch(&mut self, _: (), _: u64) {}
+    fn jump(&mut self, _: u64) {
+        self.sites += 1;
+    }
+    fn jump_dyn(&mut self, _: ()) {
+        self.sites += 1;
+    }
+    fn branch(&mut self, _: (), _: u64) {
+        self.sites += 2;
+    }
 }

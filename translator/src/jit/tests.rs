@@ -123,8 +123,12 @@ fn run(kind: EngineKind, prog: &[u32], init: &dyn Fn(&mut Cpu)) -> Box<Cpu> {
 /// With `direct`, compiled code addresses RAM without the TLB (the test
 /// machine runs in M-mode without translation, where that is valid).
 fn run_with(kind: EngineKind, direct: bool, prog: &[u32], init: &dyn Fn(&mut Cpu)) -> Box<Cpu> {
+    run_engine(Engine::<Riscv>::new(kind, 0).unwrap(), direct, prog, init)
+}
+
+fn run_engine(mut e: Engine<Riscv>, direct: bool, prog: &[u32], init: &dyn Fn(&mut Cpu)) -> Box<Cpu> {
+    let kind = e.kind();
     let mut cpu = machine(prog, init);
-    let mut e = Engine::<Riscv>::new(kind, 0).unwrap();
     if direct {
         let bus = cpu.bus.clone();
         assert!(e.use_direct_ram(&bus, RAM));
@@ -215,6 +219,10 @@ fn differential(what: &str, prog: &[u32], init: &dyn Fn(&mut Cpu)) -> Box<Cpu> {
     assert_same(&format!("{what} (tiered)"), &a, &c);
     let d = run_with(EngineKind::Jit, true, &prog, init);
     assert_same(&format!("{what} (jit, direct RAM)"), &a, &d);
+    // As in user mode: regions compiled on first use, direct RAM.
+    let e = Engine::<Riscv>::with_compile_thread(EngineKind::Tiered, 0, false).unwrap();
+    let e = run_engine(e, true, &prog, init);
+    assert_same(&format!("{what} (regions, direct RAM)"), &a, &e);
     b
 }
 
@@ -383,6 +391,43 @@ fn faulting_load_writes_back_registers() {
     assert_eq!(cpu.regs[26], 2);
     assert_eq!(cpu.regs[28], 7, "store access fault came last");
     assert_eq!(cpu.csr.mtval, HOLE);
+}
+
+#[test]
+fn loop_full_of_memory_accesses_faults_like_the_interpreter() {
+    // Enough written registers and memory accesses that the compiled loop
+    // stores registers as it writes them instead of at its exits; a fault
+    // in the fifth iteration must still see every earlier write.
+    let mut prog = vec![addi(11, 0, 10), addi(25, 0, 5)];
+    let body = [
+        ld(1, 20, 0),
+        ld(2, 20, 8),
+        add(3, 1, 2),
+        sd(3, 20, 16),
+        ld(4, 20, 24),
+        add(5, 4, 3),
+        sd(5, 20, 32),
+        addi(6, 6, 1),
+        addi(7, 7, 3),
+        addi(8, 8, 5),
+        addi(9, 9, 7),
+        addi(10, 10, 9),
+        addi(12, 12, 11),
+        b(8, 25, 11, 1), // bne x11, x25: skip the faulting load
+        ld(13, 24, 0),
+        addi(20, 20, 8),
+        addi(11, 11, -1),
+    ];
+    let n = body.len() as i32;
+    prog.extend(body);
+    prog.push(b(-4 * n, 0, 11, 1)); // bne x11, x0, loop
+    let init = |c: &mut Cpu| {
+        c.regs[20] = DATA;
+        c.regs[24] = HOLE;
+    };
+    let cpu = differential("memory loop", &prog, &init);
+    assert_eq!((cpu.regs[6], cpu.regs[12], cpu.regs[26]), (10, 110, 1));
+    assert_eq!(cpu.regs[20], DATA + 80);
 }
 
 #[test]
