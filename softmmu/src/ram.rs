@@ -109,6 +109,35 @@ impl Ram {
         }
     }
 
+    /// Zeroes `[paddr, paddr + len)`. Whole pages are handed back to the
+    /// host (they read as zero and take no memory until touched again), so
+    /// a guest unmapping memory it never touched costs nothing.
+    pub fn zero(&self, paddr: u64, len: u64) -> bool {
+        let Some(o) = self.offset(paddr, len) else { return false };
+        let len = len as usize;
+        let page = crate::PAGE_SIZE as usize;
+        let (lo, hi) = (o.next_multiple_of(page), (o + len) / page * page);
+        let fill = |from: usize, to: usize| {
+            if from < to {
+                // SAFETY: `[from, to)` lies within the mapping (checked by `offset`).
+                unsafe { std::ptr::write_bytes(self.host_base().add(from), 0, to - from) };
+            }
+        };
+        if lo < hi {
+            // SAFETY: the range is page-aligned and inside the mapping; its
+            // contents become zero, which is what the guest asked for (guest
+            // memory is only accessed through raw pointers, never borrowed).
+            let r = unsafe { self.map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, lo, hi - lo) };
+            if r.is_ok() {
+                fill(o, lo);
+                fill(hi, o + len);
+                return true;
+            }
+        }
+        fill(o, o + len);
+        true
+    }
+
     fn page_index(&self, paddr: u64) -> Option<usize> {
         self.offset(paddr, 1).map(|o| o >> crate::PAGE_BITS)
     }

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::ffi::CString;
 use std::path::{Path, PathBuf};
 
-use xlate_softmmu::{Bus, PAGE_SIZE};
+use xlate_softmmu::{Bus, Ram, PAGE_SIZE};
 
 use super::{host, ioctl};
 
@@ -156,6 +156,20 @@ impl<'a> Mem<'a> {
         self.protections_changed = true;
     }
 
+    /// The RAM holding `[addr, addr + len)` for a host-side write; records
+    /// the pages holding translated code it covers.
+    fn writable(&mut self, addr: u64, len: u64) -> Result<&Ram, i32> {
+        let ram = self.bus.ram_at(addr, len).filter(|r| !r.readonly()).ok_or(EFAULT)?;
+        let mut p = addr & !(PAGE_SIZE - 1);
+        while p < addr + len {
+            if ram.is_code(p) {
+                self.dirty_code.push(p);
+            }
+            p += PAGE_SIZE;
+        }
+        Ok(ram)
+    }
+
     pub fn read(&self, addr: u64, len: usize) -> Result<Vec<u8>, i32> {
         let mut v = vec![0u8; len];
         if len > 0 && !self.bus.read_bytes(addr, &mut v) {
@@ -167,16 +181,7 @@ impl<'a> Mem<'a> {
         if data.is_empty() {
             return Ok(());
         }
-        let len = data.len() as u64;
-        let ram = self.bus.ram_at(addr, len).filter(|r| !r.readonly()).ok_or(EFAULT)?;
-        let first = addr & !(PAGE_SIZE - 1);
-        let mut p = first;
-        while p < addr + len {
-            if ram.is_code(p) {
-                self.dirty_code.push(p);
-            }
-            p += PAGE_SIZE;
-        }
+        let ram = self.writable(addr, data.len() as u64)?;
         if ram.write(addr, data) {
             Ok(())
         } else {
@@ -184,15 +189,15 @@ impl<'a> Mem<'a> {
         }
     }
     pub fn zero(&mut self, addr: u64, len: u64) -> Result<(), i32> {
-        const CHUNK: u64 = 1 << 20;
-        let zeros = vec![0u8; CHUNK.min(len) as usize];
-        let mut at = addr;
-        while at < addr + len {
-            let n = CHUNK.min(addr + len - at);
-            self.write(at, &zeros[..n as usize])?;
-            at += n;
+        if len == 0 {
+            return Ok(());
         }
-        Ok(())
+        let ram = self.writable(addr, len)?;
+        if ram.zero(addr, len) {
+            Ok(())
+        } else {
+            Err(EFAULT)
+        }
     }
     pub fn u64(&self, addr: u64) -> Result<u64, i32> {
         let b = self.read(addr, 8)?;
