@@ -185,3 +185,33 @@ impl Ram {
         self.readonly || self.page_index(paddr).is_some_and(|i| self.code[i].load(Ordering::Acquire) & NO_WRITE != 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Ram;
+
+    #[test]
+    fn zero_clears_partial_and_whole_pages() {
+        let base = 0x1_0000;
+        let ram = Ram::new(base, 8 * 4096, false).unwrap();
+        let ones = vec![0xa5u8; 8 * 4096];
+        assert!(ram.write(base, &ones));
+        // From the middle of page 1 to the middle of page 5: two partial
+        // pages around three whole ones (handed back to the host).
+        let (from, len) = (base + 4096 + 100, 4 * 4096);
+        assert!(ram.zero(from, len));
+        let mut all = vec![0u8; 8 * 4096];
+        assert!(ram.read(base, &mut all));
+        for (k, &b) in all.iter().enumerate() {
+            let a = base + k as u64;
+            let want = if (from..from + len).contains(&a) { 0 } else { 0xa5 };
+            assert_eq!(b, want, "byte at {a:#x}");
+        }
+        // Pages handed back can be written again.
+        assert!(ram.write(base + 3 * 4096, &[7]));
+        let mut one = [0u8];
+        assert!(ram.read(base + 3 * 4096, &mut one));
+        assert_eq!(one[0], 7);
+        assert!(!ram.zero(base + 8 * 4096 - 1, 2), "out of range");
+    }
+}
