@@ -218,6 +218,7 @@ pub trait GuestCpu: Sized + 'static {
     fn set_pc(&mut self, pc: u64);
     fn stop_word(&mut self) -> &mut u64;
     fn fp_status(&self) -> u64;
+    fn set_fp_status(&mut self, v: u64);
     fn instret_mut(&mut self) -> &mut u64;
     fn chain_limit_mut(&mut self) -> &mut u64;
     fn tlb(&self, mmu_idx: usize) -> &Tlb;
@@ -269,6 +270,14 @@ pub trait Emitter {
 
     /// The CPU's FP status word ([`GuestCpu::FP_STATUS_OFFSET`]) as it is now.
     fn fp_status(&mut self) -> Self::V;
+    /// Replaces the FP status word, for FP CSR writes that change nothing
+    /// else (the caller checks that). Returns false if the emitter wants
+    /// the CSR helper to do it instead (a commit log shows CSR writes the
+    /// helper makes); then nothing was written.
+    fn set_fp_status(&mut self, v: Self::V) -> bool {
+        let _ = v;
+        false
+    }
     /// A host FPU operation ([`host_fp`]).
     fn fp(&mut self, op: FpOp, double: bool, args: [Self::V; 3]) -> Self::V;
     /// A floating-point comparison of raw bits ([`host_fcmp`]).

@@ -199,6 +199,13 @@ impl<I: Isa> Emitter for Interp<'_, I> {
     fn fp_status(&mut self) -> u64 {
         self.cpu.fp_status()
     }
+    fn set_fp_status(&mut self, v: u64) -> bool {
+        if self.record.is_some() {
+            return false;
+        }
+        self.cpu.set_fp_status(v);
+        true
+    }
     fn fp(&mut self, op: FpOp, double: bool, args: [u64; 3]) -> u64 {
         host_fp(op, double, args)
     }

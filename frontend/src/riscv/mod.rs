@@ -229,6 +229,9 @@ impl GuestCpu for Cpu {
     fn fp_status(&self) -> u64 {
         self.csr.fcsr
     }
+    fn set_fp_status(&mut self, v: u64) {
+        self.csr.fcsr = v & 0xff;
+    }
     fn instret_mut(&mut self) -> &mut u64 {
         &mut self.instret
     }

@@ -1281,6 +1281,12 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         v
     }
 
+    fn set_fp_status(&mut self, v: Value) -> bool {
+        self.b.ins().store(cpu_flags(), v, self.cpu, off(<I::Cpu as GuestCpu>::FP_STATUS_OFFSET));
+        self.avail.fp_status = Some(v);
+        true
+    }
+
     fn fp(&mut self, op: FpOp, double: bool, args: [Value; 3]) -> Value {
         if let [Some(a), Some(b), Some(c)] = args.map(|v| self.known(v)) {
             return self.konst(host_fp(op, double, [a, b, c]));
@@ -1353,20 +1359,29 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         self.b.set_cold_block(slow);
         let merge = self.b.create_block();
         let result = self.b.append_block_param(merge, I64);
+        // The status word stays available through the merge: unchanged on
+        // the fast path, read again after the helper (which may set flags).
+        let status = saved.fp_status.map(|st| (st, self.b.append_block_param(merge, I64)));
         let (last, rest) = conds.split_last().expect("at least one condition");
         for &c in rest {
             let next = self.b.create_block();
             self.b.ins().brif(c, next, &[], slow, &[]);
             self.switch_dominated(next);
         }
-        self.b.ins().brif(*last, merge, &[BlockArg::Value(fast)], slow, &[]);
+        let mut fast_args = vec![BlockArg::Value(fast)];
+        fast_args.extend(status.map(|(st, _)| BlockArg::Value(st)));
+        self.b.ins().brif(*last, merge, &fast_args, slow, &[]);
         self.switch(slow);
         let v = self.call(h, args, fx)?;
-        self.b.ins().jump(merge, &[BlockArg::Value(v)]);
+        let mut slow_args = vec![BlockArg::Value(v)];
+        if status.is_some() {
+            let o = off(<I::Cpu as GuestCpu>::FP_STATUS_OFFSET);
+            slow_args.push(BlockArg::Value(self.b.ins().load(I64, cpu_flags(), self.cpu, o)));
+        }
+        self.b.ins().jump(merge, &slow_args);
         self.switch(merge);
-        // The helper only accrues FP flags: what was available still is
-        // (a status word loaded before it passes fewer guards, never more).
         self.avail = saved;
+        self.avail.fp_status = status.map(|(_, param)| param);
         Ok(result)
     }
 

@@ -4,7 +4,7 @@ use super::{set_x, x, R};
 use crate::riscv::csr::{MSTATUS_TVM, MSTATUS_TW};
 use crate::riscv::trap::Exception;
 use crate::riscv::{Cpu, Insn, Mode, PRV_S, PRV_U};
-use crate::{Effects, Emitter};
+use crate::{BinOp, Effects, Emitter, UnOp};
 
 /// Raises an illegal-instruction exception for `i` (tval = its bits).
 pub fn illegal<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
@@ -29,16 +29,58 @@ fn csr_op<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, kind: u64, imm: bool) -> R
     // read-only CSR that way is legal.
     let writes = kind == CSR_W || i.rs1 != 0;
     let info = u64::from(i.csr()) | u64::from(i.rd) << 12 | kind << 17 | u64::from(writes) << 19;
+    let fp_dirty = is_fp_csr(i.csr()) && Mode(e.mode()).fs() == 3;
+    if fp_dirty && fp_csr_inline(e, i, kind, writes, src) {
+        return Ok(());
+    }
     let info = e.imm(info);
     let bits = e.imm(u64::from(i.raw));
     // fflags, frm and fcsr with the FP state already dirty change nothing
     // compiled code depends on (glibc saves and restores fflags around
     // quiet compares in hot loops); other CSRs may change anything.
-    let fx = if is_fp_csr(i.csr()) && Mode(e.mode()).fs() == 3 { Effects::MAY_TRAP } else { Effects::SYSTEM };
+    let fx = if fp_dirty { Effects::MAY_TRAP } else { Effects::SYSTEM };
     let old = e.call(csr_helper, [src, info, bits], fx)?;
     set_x(e, i.rd, old);
     Ok(())
 }
+/// fflags, frm or fcsr with FS dirty (always accessible, and writing them
+/// changes only the status word) as plain operations on the FP status word
+/// (`frflags`/`fsflags` pairs run in hot loops). False if the emitter wants
+/// the helper (nothing was emitted that matters then).
+fn fp_csr_inline<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, kind: u64, writes: bool, src: E::V) -> bool {
+    // (shift, mask) of the CSR's field in the status word.
+    let (shift, mask) = match i.csr() {
+        0x001 => (0, 0x1f),
+        0x002 => (5, 0x7),
+        _ => (0, 0xff),
+    };
+    let st = e.fp_status();
+    let sh = e.imm(shift);
+    let m = e.imm(mask);
+    let field = e.bin(BinOp::ShrU, st, sh);
+    let old = e.bin(BinOp::And, field, m);
+    if writes {
+        let new = match kind {
+            CSR_W => src,
+            CSR_S => e.bin(BinOp::Or, old, src),
+            _ => {
+                let keep = e.un(UnOp::Not, src);
+                e.bin(BinOp::And, old, keep)
+            }
+        };
+        let new = e.bin(BinOp::And, new, m);
+        let new = e.bin(BinOp::Shl, new, sh);
+        let hole = e.imm(!(mask << shift) & 0xff);
+        let rest = e.bin(BinOp::And, st, hole);
+        let word = e.bin(BinOp::Or, rest, new);
+        if !e.set_fp_status(word) {
+            return false;
+        }
+    }
+    set_x(e, i.rd, old);
+    true
+}
+
 /// fflags, frm or fcsr: accessing them does not end a block.
 pub fn is_fp_csr(csr: u16) -> bool {
     matches!(csr, 0x001..=0x003)
