@@ -192,6 +192,13 @@ pub struct Control {
     pub wfi: bool,
 }
 
+/// Stop-word value compiled code leaves when it returns before an
+/// instruction it cannot complete inline (a direct-RAM access outside the
+/// fast path: a fault, a store to a code or read-only page, a misaligned
+/// store): the engine runs that one instruction in the interpreter. ISAs
+/// must not use it.
+pub const STOP_STEP: u64 = u64::MAX - 1;
+
 /// What both engines need to know about a guest CPU structure.
 ///
 /// The CPU is `#[repr(C)]`; the JIT addresses its fields by these offsets.

@@ -7,5 +7,5 @@ pub mod riscv;
 
 pub use emitter::{
     host_fcmp, host_fp, BinOp, Cond, Control, Effects, Emitter, FCond, FpOp, GuestCpu, Helper, InsnRecord, Isa, Stop,
-    UnOp,
+    UnOp, STOP_STEP,
 };

@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use xlate_frontend::{GuestCpu, InsnRecord, Isa, Stop};
+use xlate_frontend::{GuestCpu, InsnRecord, Isa, Stop, STOP_STEP};
 use xlate_softmmu::{Bus, PAGE_MASK};
 
 use crate::block::{Block, BlockCache, MAX_BLOCK_INSNS};
@@ -233,6 +233,12 @@ impl<I: Isa> Exec<I> {
     /// k+1 = instruction k stopped the block (its registers are written back).
     fn finish_compiled(&mut self, cpu: &mut I::Cpu, b: &Block<I>, r: u64) {
         if r == 0 {
+            if *cpu.stop_word() == STOP_STEP {
+                // Compiled code stopped before an access it leaves to the
+                // interpreter (see `STOP_STEP`).
+                *cpu.stop_word() = 0;
+                let (_pc, _mode) = (cpu.pc(), I::mode(cpu));
+            }
             return;
         }
         let k = (r - 1) as usize;

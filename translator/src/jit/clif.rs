@@ -32,7 +32,7 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use xlate_frontend::{
-    host_fcmp, host_fp, BinOp, Cond, Effects, Emitter, FCond, FpOp, GuestCpu, Helper, Isa, Stop, UnOp,
+    host_fcmp, host_fp, BinOp, Cond, Effects, Emitter, FCond, FpOp, GuestCpu, Helper, Isa, Stop, UnOp, STOP_STEP,
 };
 use xlate_softmmu::{DirectRam, Tlb, TlbEntry, PAGE_BITS, PAGE_MASK, TLB_ENTRIES};
 
@@ -230,6 +230,9 @@ pub struct Clif<'a, I: Isa> {
     slots: SlotList,
     /// The shared cold exit of unlinked chainable exits, once needed.
     unlinked: Option<cranelift_codegen::ir::Block>,
+    /// Direct-RAM slow paths waiting for their body: (block, pc,
+    /// instructions retired before), see `step_site`.
+    step_sites: Vec<(cranelift_codegen::ir::Block, u64, u64)>,
     _isa: PhantomData<fn() -> I>,
 }
 
@@ -349,6 +352,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             called: false,
             slots: Vec::new(),
             unlinked: None,
+            step_sites: Vec::new(),
             _isa: PhantomData,
         };
         e.looping = parts.iter().any(|p| p.direct_successors().iter().any(|t| e.headers.contains_key(t)));
@@ -380,6 +384,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             return Err(err);
         }
         e.finish_stop_exit();
+        e.finish_step_exit();
         e.finish_unlinked_exit();
         e.b.seal_all_blocks();
         e.b.finalize(fe);
@@ -621,6 +626,43 @@ impl<'a, I: Isa> Clif<'a, I> {
         self.b.append_block_param(b, I64);
         self.unlinked = Some(b);
         b
+    }
+
+    /// In direct-RAM mode an access that fails the inline checks leaves the
+    /// function before its instruction, for the interpreter to run it
+    /// ([`STOP_STEP`]): the slow path is one branch to a shared exit, with
+    /// no call and no merge back into the main line.
+    fn step_site(&mut self, slow: cranelift_codegen::ir::Block) {
+        let retired = (self.k as u64).wrapping_sub(self.synced);
+        self.step_sites.push((slow, self.pc, retired));
+    }
+
+    fn finish_step_exit(&mut self) {
+        if self.step_sites.is_empty() {
+            return;
+        }
+        let exit = self.b.create_block();
+        self.b.set_cold_block(exit);
+        self.b.append_block_param(exit, I64);
+        self.b.append_block_param(exit, I64);
+        for (blk, pc, retired) in std::mem::take(&mut self.step_sites) {
+            self.b.switch_to_block(blk);
+            let (pc, retired) = (self.iconst(pc), self.iconst(retired));
+            self.b.ins().jump(exit, &[BlockArg::Value(pc), BlockArg::Value(retired)]);
+        }
+        self.b.switch_to_block(exit);
+        let (pc, retired) = (self.b.block_params(exit)[0], self.b.block_params(exit)[1]);
+        self.writeback();
+        let (f, cpu) = (cpu_flags(), self.cpu);
+        let io = off(<I::Cpu as GuestCpu>::INSTRET_OFFSET);
+        let base = if self.looping { self.b.use_var(self.instret) } else { self.b.ins().load(I64, f, cpu, io) };
+        let n = self.b.ins().iadd(base, retired);
+        self.b.ins().store(f, n, cpu, io);
+        self.b.ins().store(f, pc, cpu, off(<I::Cpu as GuestCpu>::PC_OFFSET));
+        let step = self.iconst(STOP_STEP);
+        self.b.ins().store(f, step, cpu, off(<I::Cpu as GuestCpu>::STOP_OFFSET));
+        let z = self.iconst(0);
+        self.b.ins().return_(&[z]);
     }
 
     /// Tells the JIT which slot to link when the successor runs, and
@@ -1161,11 +1203,23 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         if self.bad_size(size) {
             return Ok(self.iconst(0));
         }
-        let saved = self.avail.clone();
         let (slow, host, d) = self.fast_path(addr, size, false);
+        let f = guest_flags();
+        if self.direct.is_some() {
+            self.step_site(slow);
+            let i = self.b.ins();
+            return Ok(match (size, signed) {
+                (1, false) => i.uload8(I64, f, host, d),
+                (1, true) => i.sload8(I64, f, host, d),
+                (2, false) => i.uload16(I64, f, host, d),
+                (2, true) => i.sload16(I64, f, host, d),
+                (4, false) => i.uload32(f, host, d),
+                (4, true) => i.sload32(f, host, d),
+                _ => i.load(I64, f, host, d),
+            });
+        }
         let merge = self.b.create_block();
         let result = self.b.append_block_param(merge, I64);
-        let f = guest_flags();
         let i = self.b.ins();
         let v = match (size, signed) {
             (1, false) => i.uload8(I64, f, host, d),
@@ -1178,6 +1232,9 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         };
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);
 
+        // What the main line had before the access (the fast path adds
+        // nothing) is available again at the merge.
+        let saved = std::mem::take(&mut self.avail);
         self.switch(slow);
         // Written back now in case the access stops the block (registers
         // stay dirty on the main line).
@@ -1202,9 +1259,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         if self.bad_size(size) {
             return Ok(());
         }
-        let saved = self.avail.clone();
         let (slow, host, d) = self.fast_path(addr, size, true);
-        let merge = self.b.create_block();
         let f = guest_flags();
         let i = self.b.ins();
         match size {
@@ -1213,8 +1268,14 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             4 => i.istore32(f, value, host, d),
             _ => i.store(f, value, host, d),
         };
+        if self.direct.is_some() {
+            self.step_site(slow);
+            return Ok(());
+        }
+        let merge = self.b.create_block();
         self.b.ins().jump(merge, &[]);
 
+        let saved = std::mem::take(&mut self.avail);
         self.switch(slow);
         self.writeback();
         let addr = self.recompute(addr);
@@ -1351,7 +1412,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             None => {}
         }
         let conds = self.flags(ok).unwrap_or_else(|| vec![ok]);
-        let mut saved = self.avail.clone();
+        let mut saved = std::mem::take(&mut self.avail);
         if fx.regs {
             saved.regs.clear();
         }
