@@ -237,7 +237,8 @@ impl<I: Isa> Exec<I> {
                 // Compiled code stopped before an access it leaves to the
                 // interpreter (see `STOP_STEP`).
                 *cpu.stop_word() = 0;
-                let (_pc, _mode) = (cpu.pc(), I::mode(cpu));
+                let (pc, mode) = (cpu.pc(), I::mode(cpu));
+                self.step_uncached(cpu, pc, mode);
             }
             return;
         }
