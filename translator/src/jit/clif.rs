@@ -1205,21 +1205,6 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         }
         let (slow, host, d) = self.fast_path(addr, size, false);
         let f = guest_flags();
-        if self.direct.is_some() {
-            self.step_site(slow);
-            let i = self.b.ins();
-            return Ok(match (size, signed) {
-                (1, false) => i.uload8(I64, f, host, d),
-                (1, true) => i.sload8(I64, f, host, d),
-                (2, false) => i.uload16(I64, f, host, d),
-                (2, true) => i.sload16(I64, f, host, d),
-                (4, false) => i.uload32(f, host, d),
-                (4, true) => i.sload32(f, host, d),
-                _ => i.load(I64, f, host, d),
-            });
-        }
-        let merge = self.b.create_block();
-        let result = self.b.append_block_param(merge, I64);
         let i = self.b.ins();
         let v = match (size, signed) {
             (1, false) => i.uload8(I64, f, host, d),
@@ -1230,6 +1215,12 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             (4, true) => i.sload32(f, host, d),
             _ => i.load(I64, f, host, d),
         };
+        if self.direct.is_some() {
+            self.step_site(slow);
+            return Ok(v);
+        }
+        let merge = self.b.create_block();
+        let result = self.b.append_block_param(merge, I64);
         self.b.ins().jump(merge, &[BlockArg::Value(v)]);
 
         // What the main line had before the access (the fast path adds
