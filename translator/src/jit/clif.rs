@@ -1403,6 +1403,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             None => {}
         }
         let conds = self.flags(ok).unwrap_or_else(|| vec![ok]);
+        let Some((&last, rest)) = conds.split_last() else { return self.call(h, args, fx) };
         let mut saved = std::mem::take(&mut self.avail);
         if fx.regs {
             saved.regs.clear();
@@ -1414,7 +1415,6 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         // The status word stays available through the merge: unchanged on
         // the fast path, read again after the helper (which may set flags).
         let status = saved.fp_status.map(|st| (st, self.b.append_block_param(merge, I64)));
-        let (last, rest) = conds.split_last().expect("at least one condition");
         for &c in rest {
             let next = self.b.create_block();
             self.b.ins().brif(c, next, &[], slow, &[]);
@@ -1422,7 +1422,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         }
         let mut fast_args = vec![BlockArg::Value(fast)];
         fast_args.extend(status.map(|(st, _)| BlockArg::Value(st)));
-        self.b.ins().brif(*last, merge, &fast_args, slow, &[]);
+        self.b.ins().brif(last, merge, &fast_args, slow, &[]);
         self.switch(slow);
         let v = self.call(h, args, fx)?;
         let mut slow_args = vec![BlockArg::Value(v)];
