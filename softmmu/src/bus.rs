@@ -96,8 +96,9 @@ impl Bus {
     }
 
     /// Host pointer to the RAM page holding `paddr`, with (readonly, slow
-    /// stores: holds code or is write-protected), for TLB fills. `None` for MMIO, unmapped pages and pages a device overlays:
-    /// they always take the slow path.
+    /// stores: holds code or is write-protected), for TLB fills. `None` for
+    /// MMIO, unmapped pages and pages a device overlays: they always take
+    /// the slow path.
     pub fn host_page(&self, paddr: u64) -> Option<(*mut u8, bool, bool)> {
         let page = paddr & PAGE_MASK;
         if self.mmio.iter().any(|m| m.overlaps_page(page)) {

@@ -65,6 +65,12 @@ const fn letters(l: &[u8]) -> u64 {
     v
 }
 
+/// Layout of the fcsr word: fflags in bits 0-4, frm in bits 5-7.
+pub const FFLAGS_MASK: u64 = 0x1f;
+pub const FRM_SHIFT: u32 = 5;
+pub const FRM_MASK: u64 = 7;
+pub const FCSR_MASK: u64 = 0xff;
+
 pub struct Csrs {
     pub mstatus: u64,
     pub medeleg: u64,
@@ -153,17 +159,21 @@ impl Csrs {
     }
     /// The accrued exception flags (NV DZ OF UF NX).
     pub fn fflags(&self) -> u64 {
-        self.fcsr & 0x1f
+        self.fcsr & FFLAGS_MASK
     }
     /// The dynamic rounding mode.
     pub fn frm(&self) -> u64 {
-        self.fcsr >> 5
+        self.fcsr >> FRM_SHIFT
     }
     pub fn set_fflags(&mut self, flags: u64) {
-        self.fcsr = (self.fcsr & !0x1f) | (flags & 0x1f);
+        self.fcsr = (self.fcsr & !FFLAGS_MASK) | (flags & FFLAGS_MASK);
     }
     pub fn set_frm(&mut self, rm: u64) {
-        self.fcsr = (self.fcsr & 0x1f) | ((rm & 7) << 5);
+        self.fcsr = (self.fcsr & FFLAGS_MASK) | ((rm & FRM_MASK) << FRM_SHIFT);
+    }
+    /// Sets the whole fcsr (bits above it are dropped).
+    pub fn set_fcsr(&mut self, v: u64) {
+        self.fcsr = v & FCSR_MASK;
     }
     pub fn set_fs_dirty(&mut self) {
         self.mstatus |= MSTATUS_FS;
@@ -305,7 +315,7 @@ impl Cpu {
                 c.set_fs_dirty();
             }
             0x003 => {
-                c.fcsr = v & 0xff;
+                c.set_fcsr(v);
                 c.set_fs_dirty();
             }
             0x100 => {

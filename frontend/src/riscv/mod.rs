@@ -230,7 +230,7 @@ impl GuestCpu for Cpu {
         self.csr.fcsr
     }
     fn set_fp_status(&mut self, v: u64) {
-        self.csr.fcsr = v & 0xff;
+        self.csr.set_fcsr(v);
     }
     fn instret_mut(&mut self) -> &mut u64 {
         &mut self.instret

@@ -577,8 +577,7 @@ impl Thread {
         for r in 0..32 {
             cpu.regs[F0 + r] = get(MCTX_FP + 8 * r as u64);
         }
-        let fcsr = get(MCTX_FCSR) & 0xff;
-        cpu.csr.fcsr = fcsr & 0xff;
+        cpu.csr.set_fcsr(get(MCTX_FCSR));
         cpu.pc = get(MCTX);
         self.st.lock().mask = get(UC_SIGMASK) & !UNBLOCKABLE;
         true

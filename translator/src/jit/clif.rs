@@ -9,11 +9,12 @@
 //! It must, because a block entered through a chain is not the block the
 //! engine thinks it ran.
 //!
-//! Guest registers are cached in SSA values, loaded from the CPU structure at
-//! entry. Straight-line code also stores each register as it writes it; in
-//! loops they are written back at every exit and before every helper call
-//! that may look at them (after which they are re-read). The only control
-//! flow inside a block is the
+//! Straight-line code reads a guest register from the CPU structure where it
+//! first needs it and stores each register as it writes it. Loops keep
+//! registers in SSA variables, loaded at entry and written back at every
+//! exit and slow path (or also stored as written, see `WRITE_BACK_BUDGET`),
+//! re-read after helpers that may change them. The only control flow
+//! inside a block is the
 //! diamond of a memory access (inline TLB hit, cold slow path), the shared
 //! cold exit of stopping instructions and the final exits; everything that
 //! continues merges back into the main line, so cached values defined there
@@ -77,6 +78,11 @@ pub fn jump_slot(vpc: u64) -> usize {
 }
 const JUMP_ENTRY_SHIFT: i64 = 5;
 const _: () = assert!(size_of::<super::JumpEntry>() == 1 << JUMP_ENTRY_SHIFT);
+
+/// The signature of `extern "C"` helpers: `(cpu, a, b, c, pc) -> u64`.
+pub fn helper_signature(cc: CallConv) -> Signature {
+    sig(cc, 5)
+}
 
 fn sig(cc: CallConv, params: usize) -> Signature {
     let mut s = Signature::new(cc);
@@ -174,7 +180,7 @@ pub struct Clif<'a, I: Isa> {
     /// The stack slot passing helper address and result to the trampoline.
     helper_slot: Option<StackSlot>,
     /// The SSA variable of each guest register the region uses (see
-    /// `reguse`): loaded at entry, stored at every exit if written.
+    /// `reguse`); loops keep registers in them (see `looping`).
     vars: Vec<Option<Variable>>,
     /// Registers the region reads or writes, and those it writes.
     live: Vec<usize>,
@@ -296,7 +302,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         // Helpers are Rust `extern "C"` functions.
         let cc = fe.default_call_conv;
         let mut b = FunctionBuilder::new(func, fctx);
-        let helper_sig = b.import_signature(sig(cc, 5));
+        let helper_sig = b.import_signature(helper_signature(cc));
         let trampoline_sig = b.import_signature(trampoline_signature());
         let block_sig = b.import_signature(block_signature(block_cc));
         let entry = b.create_block();
@@ -363,8 +369,6 @@ impl<'a, I: Isa> Clif<'a, I> {
         }
         if e.looping {
             e.load(&e.live.clone());
-        }
-        if e.looping {
             let (f, c) = (cpu_flags(), e.cpu);
             let v = e.b.ins().load(I64, f, c, off(<I::Cpu as GuestCpu>::INSTRET_OFFSET));
             e.b.def_var(e.instret, v);
@@ -460,6 +464,11 @@ impl<'a, I: Isa> Clif<'a, I> {
             (root, c) if root != v => self.b.ins().iadd_imm_s(root, c),
             _ => v,
         }
+    }
+
+    /// The FP status word, read from the CPU structure.
+    fn load_fp_status(&mut self) -> Value {
+        self.b.ins().load(I64, cpu_flags(), self.cpu, off(<I::Cpu as GuestCpu>::FP_STATUS_OFFSET))
     }
 
     /// `v` as `(root, c)` with `v = root + c`.
@@ -1328,7 +1337,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         if let Some(v) = self.avail.fp_status {
             return v;
         }
-        let v = self.b.ins().load(I64, cpu_flags(), self.cpu, off(<I::Cpu as GuestCpu>::FP_STATUS_OFFSET));
+        let v = self.load_fp_status();
         self.avail.fp_status = Some(v);
         v
     }
@@ -1427,8 +1436,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         let v = self.call(h, args, fx)?;
         let mut slow_args = vec![BlockArg::Value(v)];
         if status.is_some() {
-            let o = off(<I::Cpu as GuestCpu>::FP_STATUS_OFFSET);
-            slow_args.push(BlockArg::Value(self.b.ins().load(I64, cpu_flags(), self.cpu, o)));
+            slow_args.push(BlockArg::Value(self.load_fp_status()));
         }
         self.b.ins().jump(merge, &slow_args);
         self.switch(merge);

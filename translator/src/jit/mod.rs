@@ -234,10 +234,7 @@ impl Compiler {
         self.ctx.func.signature = clif::trampoline_signature();
         self.ctx.func.name = UserFuncName::user(0, 2);
         let mut b = cranelift_frontend::FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
-        let mut hs = Signature::new(self.isa.default_call_conv());
-        hs.params.extend((0..5).map(|_| AbiParam::new(I64)));
-        hs.returns.push(AbiParam::new(I64));
-        let helper_sig = b.import_signature(hs);
+        let helper_sig = b.import_signature(clif::helper_signature(self.isa.default_call_conv()));
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);

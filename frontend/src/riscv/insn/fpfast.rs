@@ -13,6 +13,7 @@
 
 use super::fpu::{op, Float, BOX};
 use super::hostfp::NX;
+use crate::riscv::csr::{FRM_MASK, FRM_SHIFT};
 use crate::riscv::{Insn, Mode};
 use crate::{BinOp, Cond, Emitter, FCond, FpOp};
 
@@ -159,7 +160,7 @@ fn rounds_nearest<E: Emitter>(e: &mut E, rm: u32) -> Option<E::V> {
         7 => {
             // frm (bits 5-7) = RNE and NX
             let s = e.fp_status();
-            let m = e.imm(0xe0 | NX);
+            let m = e.imm((FRM_MASK << FRM_SHIFT) | NX);
             let t = e.bin(BinOp::And, s, m);
             let one = e.imm(NX);
             Some(e.cmp(Cond::Eq, t, one))
@@ -184,7 +185,7 @@ fn valid_rm<E: Emitter>(e: &mut E, rm: u32) -> E::V {
         return e.imm(1);
     }
     let s = e.fp_status();
-    let lim = e.imm(5 << 5);
+    let lim = e.imm(5 << FRM_SHIFT);
     e.cmp(Cond::LtU, s, lim)
 }
 

@@ -1,7 +1,7 @@
 //! Zicsr, Zifencei and the privileged instructions.
 
 use super::{set_x, x, R};
-use crate::riscv::csr::{MSTATUS_TVM, MSTATUS_TW};
+use crate::riscv::csr::{FCSR_MASK, FFLAGS_MASK, FRM_MASK, FRM_SHIFT, MSTATUS_TVM, MSTATUS_TW};
 use crate::riscv::trap::Exception;
 use crate::riscv::{Cpu, Insn, Mode, PRV_S, PRV_U};
 use crate::{BinOp, Effects, Emitter, UnOp};
@@ -50,12 +50,12 @@ fn csr_op<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, kind: u64, imm: bool) -> R
 fn fp_csr_inline<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, kind: u64, writes: bool, src: E::V) -> bool {
     // (shift, mask) of the CSR's field in the status word.
     let (shift, mask) = match i.csr() {
-        0x001 => (0, 0x1f),
-        0x002 => (5, 0x7),
-        _ => (0, 0xff),
+        0x001 => (0, FFLAGS_MASK),
+        0x002 => (FRM_SHIFT, FRM_MASK),
+        _ => (0, FCSR_MASK),
     };
     let st = e.fp_status();
-    let sh = e.imm(shift);
+    let sh = e.imm(u64::from(shift));
     let m = e.imm(mask);
     let field = e.bin(BinOp::ShrU, st, sh);
     let old = e.bin(BinOp::And, field, m);
@@ -70,7 +70,7 @@ fn fp_csr_inline<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, kind: u64, writes: 
         };
         let new = e.bin(BinOp::And, new, m);
         let new = e.bin(BinOp::Shl, new, sh);
-        let hole = e.imm(!(mask << shift) & 0xff);
+        let hole = e.imm(!(mask << shift) & FCSR_MASK);
         let rest = e.bin(BinOp::And, st, hole);
         let word = e.bin(BinOp::Or, rest, new);
         if !e.set_fp_status(word) {
