@@ -337,7 +337,7 @@ impl<I: Isa> Exec<I> {
 }
 
 /// Decodes a block at `paddr` (virtual `vpc`), stopping at the end of the page.
-fn decode_block<I: Isa>(cpu: &mut I::Cpu, vpc: u64, paddr: u64, mode: u32) -> Option<Block<I>> {
+pub(crate) fn decode_block<I: Isa>(cpu: &mut I::Cpu, vpc: u64, paddr: u64, mode: u32) -> Option<Block<I>> {
     let page_end = (paddr & PAGE_MASK) + xlate_softmmu::PAGE_SIZE;
     let mut insns = Vec::new();
     let mut at = paddr;
@@ -380,7 +380,7 @@ const MAX_REGION_INSNS: usize = 256;
 /// The other blocks of `b`'s region: those its direct exits reach, and so on,
 /// without leaving its page (whose mapping and code they share, so they are
 /// invalidated together).
-fn region_parts<I: Isa>(cpu: &mut I::Cpu, b: &Block<I>) -> Vec<Block<I>> {
+pub(crate) fn region_parts<I: Isa>(cpu: &mut I::Cpu, b: &Block<I>) -> Vec<Block<I>> {
     let page = b.vpc & PAGE_MASK;
     let mut seen = vec![b.vpc];
     let mut queue: std::collections::VecDeque<u64> = b.direct_successors().into();
@@ -434,7 +434,12 @@ fn innermost_loop<I: Isa>(b: &Block<I>, parts: &mut Vec<Block<I>>) {
             }
         }
     }
-    let Some(latch) = latch else { return };
+    let Some(latch) = latch else {
+        // No cycle through `b` (say a call in the loop body leaves the
+        // function on every iteration): nothing to gain from a region.
+        parts.clear();
+        return;
+    };
     // The natural loop: what reaches the latch without passing through b.
     let mut body = vec![b.vpc, latch];
     let mut work = vec![latch];

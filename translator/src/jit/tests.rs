@@ -677,3 +677,29 @@ fn engine_can_move_to_a_vcpu_thread() {
     send::<Jit<Riscv>>();
     send::<Engine<Riscv>>();
 }
+
+/// A region is the loop through the hot block, or nothing: a "loop" whose
+/// body leaves the function on every iteration (here through a call) would
+/// only load and store every register at each entry and exit.
+#[test]
+fn regions_hold_loops_not_calls() {
+    let prog = [
+        addi(10, 10, -1), // 0 loop: (the hot block)
+        b(12, 0, 10, 0),  // 4 beq x10, x0, done
+        addi(11, 11, 1),  // 8
+        jal(0, -12),      // 12 -> loop
+        addi(10, 10, -1), // 16 done; 20 again: (the hot block)
+        jalr(1, 5, 0),    // 20 call through x5
+        b(-8, 0, 10, 1),  // 24 bne x10, x0, again
+        jal(0, 0),        // 28
+    ];
+    let mut cpu = machine(&prog, &|_| {});
+    let parts_of = |cpu: &mut Cpu, pc: u64| {
+        let b = crate::engine::decode_block::<Riscv>(cpu, pc, pc, 3).unwrap();
+        let mut pcs: Vec<u64> = crate::engine::region_parts(cpu, &b).iter().map(|p| p.vpc - CODE).collect();
+        pcs.sort();
+        pcs
+    };
+    assert_eq!(parts_of(&mut cpu, CODE), vec![8], "the loop's other block, not the exit");
+    assert_eq!(parts_of(&mut cpu, CODE + 24), Vec::<u64>::new(), "no cycle without leaving through the call");
+}
