@@ -9,8 +9,10 @@
 //!   host's), no infinity, no subnormal;
 //! - arithmetic results are zero where that is exact, or finite and above the
 //!   smallest normal, so neither overflow, underflow (tininess is detected
-//!   after rounding) nor invalid happened; inexact must already be set in
-//!   fflags, where it is sticky (QEMU's "hardfloat" makes the same bet);
+//!   after rounding) nor invalid happened; inexact is either already set in
+//!   fflags, where it is sticky (QEMU's "hardfloat" bets on that and nothing
+//!   else), or found from the rounding error, which is itself a float away
+//!   from the bottom of the range (`rounding_error`);
 //! - conversions and compares compute their flags exactly.
 //!
 //! Everything else returns `None` and goes to SoftFloat.
@@ -41,7 +43,7 @@ macro_rules! host_float {
             let plain = |r: u64| unbox(r).filter(|v| *v == 0.0 || v.is_normal());
             match op {
                 ADD | SUB | MUL | DIV | SQRT | MADD | MSUB | NMSUB | NMADD => {
-                    if rm != 0 || !nx {
+                    if rm != 0 || (!nx && !matches!(op, ADD | SUB | MUL | DIV | SQRT)) {
                         return None;
                     }
                     let x = plain(a)?;
@@ -85,7 +87,36 @@ macro_rules! host_float {
                         }
                     };
                     // Zero here is exact (a sum of opposites, or a zero operand).
-                    (r == 0.0 || (r.is_finite() && r.abs() > MIN_NORMAL)).then(|| (put(r), 0))
+                    if r == 0.0 || nx {
+                        return (r == 0.0 || (r.is_finite() && r.abs() > MIN_NORMAL)).then(|| (put(r), 0));
+                    }
+                    // Far enough from the bottom of the range that the error
+                    // of the product (or of q*y, r*r) is a float itself.
+                    let low = MIN_NORMAL * $t::powi(2.0, $t::MANTISSA_DIGITS as i32 + 2);
+                    if !r.is_finite() || r.abs() <= MIN_NORMAL {
+                        return None;
+                    }
+                    let exact = match op {
+                        // TwoSum: the error of a rounded sum is exact in floats.
+                        ADD | SUB => {
+                            let y = if op == SUB { -plain(b)? } else { plain(b)? };
+                            let yy = r - x;
+                            (x - (r - yy)) + (y - yy) == 0.0
+                        }
+                        MUL => {
+                            (r.abs() >= low).then_some(())?;
+                            x.mul_add(plain(b)?, -r) == 0.0
+                        }
+                        DIV => {
+                            (x.abs() >= low).then_some(())?;
+                            r.mul_add(plain(b)?, -x) == 0.0
+                        }
+                        _ => {
+                            (x >= low).then_some(())?;
+                            r.mul_add(r, -x) == 0.0
+                        }
+                    };
+                    Some((put(r), if exact { 0 } else { NX }))
                 }
                 EQ | LT | LE | MIN | MAX => {
                     let (x, y) = (unbox(a)?, unbox(b)?);
@@ -209,6 +240,10 @@ mod tests {
                         assert_eq!((v, f), (want, 0), "op {op} {x} {y}");
                         assert_eq!(flags & !NX, 0, "op {op} {x} {y}: SoftFloat raised {flags:#x}");
                     }
+                    // Without inexact accrued, the flags must be exactly SoftFloat's.
+                    if let Some(got) = fast(d(x), d(y), 0, 0, false) {
+                        assert_eq!(got, (want, flags), "op {op} {x} {y}, inexact not yet set");
+                    }
                 }
             }
         }
@@ -217,12 +252,57 @@ mod tests {
         assert!(fast_f64::<MUL>(d(1e300), d(1e300), 0, 0, true).is_none());
         assert!(fast_f64::<DIV>(d(1.0), d(0.0), 0, 0, true).is_none());
         assert!(fast_f64::<SQRT>(d(-1.0), 0, 0, 0, true).is_none());
-        // Not taken unless inexact is already set, or in another rounding mode.
-        assert!(fast_f64::<ADD>(d(0.1), d(0.2), 0, 0, false).is_none());
+        // Not taken in another rounding mode.
         assert!(fast_f64::<ADD>(d(0.1), d(0.2), 0, 1, true).is_none());
         // Singles must be boxed.
         assert!(fast_f32::<ADD>(0x3f80_0000, s(1.0), 0, 0, true).is_none());
         assert_eq!(fast_f32::<ADD>(s(1.0), s(2.0), 0, 0, true), Some((s(3.0), 0)));
+    }
+
+    /// Operands with few significant bits (so many results are exact) over
+    /// the whole exponent range, down to where the error test gives up.
+    fn operand(seed: &mut u64, bits: u32, frac: u32, emax: i64) -> u64 {
+        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let r = *seed >> 11;
+        let exp = ((r >> 8) as i64 % (2 * emax)) - emax + ((1 << (bits - frac - 2)) - 1);
+        let mant = if r & 1 == 0 { (r >> 32) & 0x7 } else { r >> 20 } & ((1 << frac) - 1);
+        let mant = if r & 2 == 0 { mant << (frac - 3).min(frac) } else { mant };
+        (r >> 2 & 1) << (bits - 1) | (exp.max(0) as u64) << frac | mant
+    }
+
+    #[test]
+    fn exact_results_raise_no_flags_like_softfloat() {
+        let mut seed = 7;
+        // How many answers were exact and inexact, per operation.
+        let mut seen = [[0u32; 2]; 5];
+        for k in 0..200_000 {
+            let (x, y) = (operand(&mut seed, 64, 52, 1100), operand(&mut seed, 64, 52, 1100));
+            let (sx, sy) = (operand(&mut seed, 32, 23, 140) | BOX, operand(&mut seed, 32, 23, 140) | BOX);
+            let (x, y) = if k % 2 == 0 { (x, y) } else { (x & !0xfff_ffff, y & !0xfff_ffff) };
+            type Soft = fn(u64, u64) -> u64;
+            let cases: [(u8, Soft, Soft); 5] = [
+                (ADD, D::add, S::add),
+                (SUB, D::sub, S::sub),
+                (MUL, D::mul, S::mul),
+                (DIV, D::div, S::div),
+                (SQRT, |a, _| D::sqrt(a), |a, _| S::sqrt(a)),
+            ];
+            for (op, dop, sop) in cases {
+                let fast_d = [fast_f64::<ADD>, fast_f64::<SUB>, fast_f64::<MUL>, fast_f64::<DIV>, fast_f64::<SQRT>];
+                let fast_s = [fast_f32::<ADD>, fast_f32::<SUB>, fast_f32::<MUL>, fast_f32::<DIV>, fast_f32::<SQRT>];
+                let i = [ADD, SUB, MUL, DIV, SQRT].iter().position(|&o| o == op).unwrap();
+                if let Some(got) = fast_d[i](x, y, 0, 0, false) {
+                    assert_eq!(got, soft(|| dop(x, y)), "double op {op} {x:#x} {y:#x}");
+                    seen[i][got.1 as usize] += 1;
+                }
+                if let Some(got) = fast_s[i](sx, sy, 0, 0, false) {
+                    let (v, flags) = soft(|| sop(sx, sy));
+                    assert_eq!(got, (v | BOX, flags), "single op {op} {sx:#x} {sy:#x}");
+                    seen[i][got.1 as usize] += 1;
+                }
+            }
+        }
+        assert!(seen.iter().flatten().all(|&n| n > 1000), "answers exact and inexact: {seen:?}");
     }
 
     #[test]
