@@ -106,6 +106,14 @@ fn signals_match_qemu() {
 }
 
 #[test]
+fn sigpipe_matches_qemu() {
+    // 128 + SIGPIPE, quietly, as a shell pipeline into `head` ends.
+    compare("sigpipe", &[], 141);
+    let o = xlate_exec("tiered", &program("sigpipe"), &[]);
+    assert!(o.stderr.is_empty(), "no report of SIGPIPE: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
 fn threads_match_qemu() {
     compare("threads", &[], 0);
 }

@@ -228,6 +228,7 @@ fn signal_name(sig: i32) -> String {
         9 => "SIGKILL".into(),
         10 => "SIGUSR1".into(),
         12 => "SIGUSR2".into(),
+        13 => "SIGPIPE".into(),
         14 => "SIGALRM".into(),
         11 => "SIGSEGV".into(),
         15 => "SIGTERM".into(),
@@ -329,7 +330,9 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
     Ok(match end {
         Some(Ending::Exited(code)) => code,
         Some(Ending::Signaled(sig)) => {
-            if !shared.reported.load(std::sync::atomic::Ordering::SeqCst) {
+            // Shells do not report these either (`prog | head` ends with SIGPIPE).
+            let quiet = matches!(sig, 2 | 13);
+            if !quiet && !shared.reported.load(std::sync::atomic::Ordering::SeqCst) {
                 eprintln!("xlate: guest killed by {}", signal_name(sig));
             }
             // Die of the same signal, so that a parent (a guest's wait4 too)

@@ -39,7 +39,10 @@ const NSIG: usize = 64;
 pub const HOST_SIGNALS: [i32; 8] = [1, 2, 3, 10, 12, 15, 17, 28];
 const SIGKILL: i32 = 9;
 const SIGSTOP: i32 = 19;
+const SIGPIPE: i32 = 13;
 const SIGALRM: i32 = 14;
+/// write, writev, pwrite64, pwritev, sendfile, vmsplice, splice, tee, pwritev2.
+const WRITES: [u64; 9] = [64, 66, 68, 70, 71, 75, 76, 77, 287];
 const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
 const SA_RESTART: u64 = 0x1000_0000;
@@ -1216,6 +1219,11 @@ impl SyscallHandler for Thread {
                 cpu.stop = STOP_TRAP;
                 return true;
             }
+        }
+        // Writing to a pipe nobody reads: the kernel sends SIGPIPE with
+        // EPIPE (xlate itself ignores SIGPIPE, as Rust programs do).
+        if WRITES.contains(&nr) && cpu.x(10) == (-i64::from(libc::EPIPE)) as u64 {
+            self.post(SIGPIPE, SigInfo { code: SI_USER, value: 0 });
         }
         if self.forked.lock().is_some() {
             // Fork child: leave this engine (parked as for exit); run_thread
