@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use xlate_softmmu::Bus;
 
+pub use super::syscall::IntCall;
+
 pub type R = Result<u64, i32>;
 
 pub fn errno() -> i32 {
@@ -338,4 +340,319 @@ pub fn catch_signals(sigs: &[i32]) {
 /// The host signals caught since the last call.
 pub fn take_caught() -> u64 {
     CAUGHT.swap(0, Ordering::SeqCst)
+}
+
+/// The host number of an integer-only call.
+fn int_nr(c: IntCall) -> libc::c_long {
+        use IntCall::*;
+        match c {
+            Flock => libc::SYS_flock,
+            Fallocate => libc::SYS_fallocate,
+            Fchdir => libc::SYS_fchdir,
+            Fchmod => libc::SYS_fchmod,
+            Fchown => libc::SYS_fchown,
+            Sync => libc::SYS_sync,
+            Fdatasync => libc::SYS_fdatasync,
+            SyncFileRange => libc::SYS_sync_file_range,
+            Setpgid => libc::SYS_setpgid,
+            Getpgid => libc::SYS_getpgid,
+            Getsid => libc::SYS_getsid,
+            Setsid => libc::SYS_setsid,
+            Setuid => libc::SYS_setuid,
+            Setgid => libc::SYS_setgid,
+            Setreuid => libc::SYS_setreuid,
+            Setregid => libc::SYS_setregid,
+            Setresuid => libc::SYS_setresuid,
+            Setresgid => libc::SYS_setresgid,
+            Setfsuid => libc::SYS_setfsuid,
+            Setfsgid => libc::SYS_setfsgid,
+            Getpriority => libc::SYS_getpriority,
+            Setpriority => libc::SYS_setpriority,
+            SchedGetscheduler => libc::SYS_sched_getscheduler,
+            SchedGetPriorityMax => libc::SYS_sched_get_priority_max,
+            SchedGetPriorityMin => libc::SYS_sched_get_priority_min,
+            Socket => libc::SYS_socket,
+            Listen => libc::SYS_listen,
+            Shutdown => libc::SYS_shutdown,
+            Eventfd2 => libc::SYS_eventfd2,
+        }
+}
+
+/// One of the integer-only calls, raw (set*id act on this thread alone, as
+/// the raw calls do for the guest thread that made them).
+pub fn int_call(c: IntCall, a: [u64; 6]) -> R {
+    // SAFETY: every `IntCall` takes integers only (see the enum).
+    ok(unsafe { libc::syscall(int_nr(c), a[0], a[1], a[2], a[3], a[4], a[5]) })
+}
+
+fn opt_ptr<T>(p: Option<&T>) -> *const T {
+    p.map_or(std::ptr::null(), |p| p as *const T)
+}
+
+pub fn mknodat(dirfd: i32, path: &CStr, mode: u32, dev: u64) -> R {
+    // SAFETY: NUL-terminated path.
+    ok(unsafe { libc::syscall(libc::SYS_mknodat, dirfd, path.as_ptr(), mode, dev) })
+}
+
+pub fn symlinkat(target: &CStr, dirfd: i32, path: &CStr) -> R {
+    // SAFETY: NUL-terminated strings.
+    ok(unsafe { libc::symlinkat(target.as_ptr(), dirfd, path.as_ptr()) } as i64)
+}
+
+pub fn linkat(olddirfd: i32, old: &CStr, newdirfd: i32, new: &CStr, flags: i32) -> R {
+    // SAFETY: NUL-terminated paths.
+    ok(unsafe { libc::linkat(olddirfd, old.as_ptr(), newdirfd, new.as_ptr(), flags) } as i64)
+}
+
+pub fn fchmodat(dirfd: i32, path: &CStr, mode: u32) -> R {
+    // SAFETY: NUL-terminated path (the raw call has no flags).
+    ok(unsafe { libc::syscall(libc::SYS_fchmodat, dirfd, path.as_ptr(), mode) })
+}
+
+pub fn fchownat(dirfd: i32, path: &CStr, uid: u32, gid: u32, flags: i32) -> R {
+    // SAFETY: NUL-terminated path.
+    ok(unsafe { libc::fchownat(dirfd, path.as_ptr(), uid, gid, flags) } as i64)
+}
+
+pub fn truncate(path: &CStr, len: i64) -> R {
+    // SAFETY: NUL-terminated path.
+    ok(unsafe { libc::truncate(path.as_ptr(), len) } as i64)
+}
+
+/// statfs (`path`) or fstatfs (`fd`) into the kernel's 120-byte `struct
+/// statfs` of 64-bit ABIs.
+pub fn statfs(path: Option<&CStr>, fd: i32, out: &mut [u8; 120]) -> R {
+    // SAFETY: NUL-terminated path or an fd, and an out-buffer of the struct's size.
+    ok(unsafe {
+        match path {
+            Some(p) => libc::syscall(libc::SYS_statfs, p.as_ptr(), out.as_mut_ptr()),
+            None => libc::syscall(libc::SYS_fstatfs, fd, out.as_mut_ptr()),
+        }
+    })
+}
+
+/// utimensat with an optional path (None: the fd itself) and optional
+/// times (two 16-byte `struct timespec`s).
+pub fn utimensat(dirfd: i32, path: Option<&CStr>, times: Option<&[u8; 32]>, flags: i32) -> R {
+    let p = path.map_or(std::ptr::null(), |p| p.as_ptr());
+    // SAFETY: NUL-terminated path or null, 32-byte times or null.
+    ok(unsafe { libc::syscall(libc::SYS_utimensat, dirfd, p, opt_ptr(times), flags) })
+}
+
+pub fn sendfile(out: i32, input: i32, off: Option<&mut i64>, count: usize) -> R {
+    let o = off.map_or(std::ptr::null_mut(), |p| p as *mut i64);
+    // SAFETY: null or a live i64.
+    ok(unsafe { libc::sendfile(out, input, o, count) } as i64)
+}
+
+pub fn copy_file_range(
+    input: i32,
+    off_in: Option<&mut i64>,
+    out: i32,
+    off_out: Option<&mut i64>,
+    len: usize,
+    flags: u32,
+) -> R {
+    let i = off_in.map_or(std::ptr::null_mut(), |p| p as *mut i64);
+    let o = off_out.map_or(std::ptr::null_mut(), |p| p as *mut i64);
+    // SAFETY: null or live i64s.
+    ok(unsafe { libc::syscall(libc::SYS_copy_file_range, input, i, out, o, len, flags) })
+}
+
+pub fn memfd_create(name: &CStr, flags: u32) -> R {
+    // SAFETY: NUL-terminated name.
+    ok(unsafe { libc::syscall(libc::SYS_memfd_create, name.as_ptr(), flags) })
+}
+
+/// getgroups into `list` (empty: just the count).
+pub fn getgroups(list: &mut [u32]) -> R {
+    // SAFETY: live array of its length.
+    ok(unsafe { libc::syscall(libc::SYS_getgroups, list.len(), list.as_mut_ptr()) })
+}
+
+pub fn setgroups(list: &[u32]) -> R {
+    // SAFETY: live array of its length (raw call: this thread only).
+    ok(unsafe { libc::syscall(libc::SYS_setgroups, list.len(), list.as_ptr()) })
+}
+
+/// getresuid (`uid`) or getresgid: (real, effective, saved).
+pub fn getres(uid: bool) -> Result<[u32; 3], i32> {
+    let mut v = [0u32; 3];
+    let (a, b, c) = (&mut v[0] as *mut u32, &mut v[1] as *mut u32, &mut v[2] as *mut u32);
+    let nr = if uid { libc::SYS_getresuid } else { libc::SYS_getresgid };
+    // SAFETY: three live u32 out-pointers.
+    ok(unsafe { libc::syscall(nr, a, b, c) })?;
+    Ok(v)
+}
+
+/// getrusage into the 144-byte `struct rusage` of 64-bit ABIs.
+pub fn getrusage(who: i32, out: &mut [u8; 144]) -> R {
+    // SAFETY: out-buffer of the struct's size.
+    ok(unsafe { libc::syscall(libc::SYS_getrusage, who, out.as_mut_ptr()) })
+}
+
+/// sysinfo into the 112-byte `struct sysinfo` of 64-bit ABIs.
+pub fn sysinfo(out: &mut [u8; 112]) -> R {
+    // SAFETY: out-buffer of the struct's size.
+    ok(unsafe { libc::syscall(libc::SYS_sysinfo, out.as_mut_ptr()) })
+}
+
+/// The host's uname: six 65-byte fields.
+pub fn uname() -> Result<[u8; 390], i32> {
+    let mut b = [0u8; 390];
+    // SAFETY: out-buffer of `struct utsname`'s size.
+    ok(unsafe { libc::syscall(libc::SYS_uname, b.as_mut_ptr()) })?;
+    Ok(b)
+}
+
+/// sched_getaffinity (raw: returns the bytes written) or, with `set`,
+/// sched_setaffinity from `mask`.
+pub fn affinity(pid: i32, mask: &mut [u8], set: bool) -> R {
+    let nr = if set { libc::SYS_sched_setaffinity } else { libc::SYS_sched_getaffinity };
+    // SAFETY: live buffer of its length.
+    ok(unsafe { libc::syscall(nr, pid, mask.len(), mask.as_mut_ptr()) })
+}
+
+/// sched_getparam: the priority.
+pub fn sched_getparam(pid: i32) -> Result<i32, i32> {
+    let mut prio = 0i32;
+    // SAFETY: `struct sched_param` is one int.
+    ok(unsafe { libc::syscall(libc::SYS_sched_getparam, pid, &mut prio as *mut i32) })?;
+    Ok(prio)
+}
+
+/// getcpu: (cpu, node).
+pub fn getcpu() -> Result<(u32, u32), i32> {
+    let (mut cpu, mut node) = (0u32, 0u32);
+    // SAFETY: two live u32 out-pointers; no cache.
+    ok(unsafe { libc::syscall(libc::SYS_getcpu, &mut cpu as *mut u32, &mut node as *mut u32, 0usize) })?;
+    Ok((cpu, node))
+}
+
+/// prctl options whose arguments are integers, and the 16-byte thread name
+/// (PR_SET_NAME, PR_GET_NAME); anything else is refused (a guest's seccomp
+/// filter, for one, would apply to the emulator).
+pub fn prctl(option: i32, arg: u64, name: &mut [u8; 16]) -> R {
+    const PR_SET_PDEATHSIG: i32 = 1;
+    const PR_GET_DUMPABLE: i32 = 3;
+    const PR_SET_DUMPABLE: i32 = 4;
+    const PR_SET_NAME: i32 = 15;
+    const PR_GET_NAME: i32 = 16;
+    const PR_SET_CHILD_SUBREAPER: i32 = 36;
+    const PR_SET_NO_NEW_PRIVS: i32 = 38;
+    const PR_GET_NO_NEW_PRIVS: i32 = 39;
+    // SAFETY: integer arguments, or the 16-byte name buffer for the name options.
+    ok(unsafe {
+        match option {
+            PR_SET_NAME | PR_GET_NAME => libc::prctl(option, name.as_mut_ptr(), 0, 0, 0),
+            PR_SET_PDEATHSIG | PR_GET_DUMPABLE | PR_SET_DUMPABLE | PR_SET_CHILD_SUBREAPER | PR_SET_NO_NEW_PRIVS
+            | PR_GET_NO_NEW_PRIVS => libc::prctl(option, arg as libc::c_ulong, 0, 0, 0),
+            _ => return Err(libc::EINVAL),
+        }
+    } as i64)
+}
+
+pub fn socketpair(domain: i32, ty: i32, proto: i32) -> Result<[i32; 2], i32> {
+    let mut sv = [0i32; 2];
+    // SAFETY: two-int out-buffer.
+    ok(unsafe { libc::socketpair(domain, ty, proto, sv.as_mut_ptr()) } as i64)?;
+    Ok(sv)
+}
+
+/// bind (`connect` false) or connect with a socket address of `addr.len()` bytes.
+pub fn bind_or_connect(fd: i32, addr: &[u8], connect: bool) -> R {
+    let (p, n) = (addr.as_ptr().cast::<libc::sockaddr>(), addr.len() as libc::socklen_t);
+    // SAFETY: live buffer of the length passed.
+    ok(unsafe {
+        if connect {
+            libc::connect(fd, p, n)
+        } else {
+            libc::bind(fd, p, n)
+        }
+    } as i64)
+}
+
+/// accept4 with room for the peer address; returns (fd, address length).
+pub fn accept4(fd: i32, addr: &mut [u8], flags: i32) -> Result<(u64, u32), i32> {
+    let mut len = addr.len() as libc::socklen_t;
+    // SAFETY: live buffer and its length.
+    let r = ok(unsafe { libc::accept4(fd, addr.as_mut_ptr().cast(), &mut len, flags) } as i64)?;
+    Ok((r, len))
+}
+
+/// getsockname (`peer` false) or getpeername; returns the address length.
+pub fn sockname(fd: i32, addr: &mut [u8], peer: bool) -> Result<u32, i32> {
+    let mut len = addr.len() as libc::socklen_t;
+    let p = addr.as_mut_ptr().cast();
+    // SAFETY: live buffer and its length.
+    ok(unsafe {
+        if peer {
+            libc::getpeername(fd, p, &mut len)
+        } else {
+            libc::getsockname(fd, p, &mut len)
+        }
+    } as i64)?;
+    Ok(len)
+}
+
+pub fn setsockopt(fd: i32, level: i32, name: i32, val: &[u8]) -> R {
+    // SAFETY: live buffer of the length passed.
+    ok(unsafe { libc::setsockopt(fd, level, name, val.as_ptr().cast(), val.len() as libc::socklen_t) } as i64)
+}
+
+/// getsockopt into `val`; returns the option's length.
+pub fn getsockopt(fd: i32, level: i32, name: i32, val: &mut [u8]) -> Result<u32, i32> {
+    let mut len = val.len() as libc::socklen_t;
+    // SAFETY: live buffer and its length.
+    ok(unsafe { libc::getsockopt(fd, level, name, val.as_mut_ptr().cast(), &mut len) } as i64)?;
+    Ok(len)
+}
+
+/// sendmsg of one gathered buffer, with an optional destination and control
+/// data (`struct cmsghdr` is the same on every 64-bit Linux).
+pub fn sendmsg(fd: i32, name: &[u8], data: &[u8], control: &[u8], flags: i32) -> R {
+    let mut iov = libc::iovec { iov_base: data.as_ptr() as *mut libc::c_void, iov_len: data.len() };
+    // SAFETY: `struct msghdr` is plain data; all-zero is valid.
+    let mut m: libc::msghdr = unsafe { std::mem::zeroed() };
+    if !name.is_empty() {
+        m.msg_name = name.as_ptr() as *mut libc::c_void;
+        m.msg_namelen = name.len() as libc::socklen_t;
+    }
+    m.msg_iov = &mut iov;
+    m.msg_iovlen = 1;
+    if !control.is_empty() {
+        m.msg_control = control.as_ptr() as *mut libc::c_void;
+        m.msg_controllen = control.len();
+    }
+    // SAFETY: every pointer in `m` is a live buffer of the length beside it;
+    // the kernel only reads them.
+    ok(unsafe { libc::sendmsg(fd, &m, flags) } as i64)
+}
+
+/// What recvmsg received: bytes, address length, control length, flags.
+pub struct Received {
+    pub len: u64,
+    pub namelen: u32,
+    pub controllen: usize,
+    pub flags: i32,
+}
+
+/// recvmsg into one buffer, with room for the source address and control data.
+pub fn recvmsg(fd: i32, name: &mut [u8], data: &mut [u8], control: &mut [u8], flags: i32) -> Result<Received, i32> {
+    let mut iov = libc::iovec { iov_base: data.as_mut_ptr().cast(), iov_len: data.len() };
+    // SAFETY: `struct msghdr` is plain data; all-zero is valid.
+    let mut m: libc::msghdr = unsafe { std::mem::zeroed() };
+    if !name.is_empty() {
+        m.msg_name = name.as_mut_ptr().cast();
+        m.msg_namelen = name.len() as libc::socklen_t;
+    }
+    m.msg_iov = &mut iov;
+    m.msg_iovlen = 1;
+    if !control.is_empty() {
+        m.msg_control = control.as_mut_ptr().cast();
+        m.msg_controllen = control.len();
+    }
+    // SAFETY: every pointer in `m` is a live, writable buffer of the length beside it.
+    let len = ok(unsafe { libc::recvmsg(fd, &mut m, flags) } as i64)?;
+    Ok(Received { len, namelen: m.msg_namelen, controllen: m.msg_controllen, flags: m.msg_flags })
 }

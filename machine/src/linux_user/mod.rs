@@ -11,6 +11,7 @@ mod fdwait;
 mod host;
 mod ioctl;
 mod mm;
+mod net;
 mod procs;
 pub mod riscv64;
 pub mod syscall;
@@ -72,6 +73,13 @@ fn parse_elf(bytes: &[u8]) -> Result<Elf<'_>, String> {
     std::panic::catch_unwind(|| Elf::parse(bytes))
         .map_err(|_| "malformed ELF file".to_string())?
         .map_err(|e| format!("malformed or truncated ELF file: {e}"))
+}
+
+/// Whether a file starting with `head` is an ELF program for a guest ISA
+/// (an execve of anything else goes to the host kernel).
+fn elf_is_guest(head: &[u8]) -> bool {
+    // e_ident: magic, class 2 (64-bit), data 1 (little endian); e_machine at 18.
+    head.len() >= 20 && head.starts_with(b"\x7fELF") && head[4] == 2 && head[5] == 1 && head[18..20] == header::EM_RISCV.to_le_bytes()
 }
 
 fn guest_isa(elf: &Elf) -> Result<GuestIsa, String> {

@@ -35,17 +35,23 @@ fn string_array(mem: &Mem, mut addr: u64) -> Result<Vec<CString>, i32> {
 /// process with `xlate exec` of it. Returns only on failure (an errno).
 pub fn execve(proc: &Process, mem: &Mem, a: [u64; 6], engine: EngineKind, threshold: u32) -> i32 {
     let run = || -> Result<i32, i32> {
-        let path = proc.host_path(&mem.cstr(a[0])?)?;
-        let argv = string_array(mem, a[1])?;
+        let guest_path = CString::new(mem.cstr(a[0])?).map_err(|_| libc::EINVAL)?;
+        let path = proc.host_path(guest_path.as_bytes())?;
+        let mut args = string_array(mem, a[1])?;
         let envp = string_array(mem, a[2])?;
         host::faccessat(libc::AT_FDCWD, &path, libc::X_OK, 0)?;
-        let fd = host::openat(libc::AT_FDCWD, &path, libc::O_RDONLY | libc::O_CLOEXEC, 0)? as i32;
-        let mut magic = [0u8; 4];
-        let n = host::read(fd, &mut magic);
-        let _ = host::close(fd);
-        if n != Ok(4) || &magic != b"\x7fELF" {
-            return Err(libc::ENOEXEC);
-        }
+        let path = match guest_program(proc, &guest_path)? {
+            Program::Guest => path,
+            // A script for a guest interpreter: run what the kernel would,
+            // `interpreter [arg] script args...`.
+            Program::Script(interp, arg) if guest_program(proc, &interp)? == Program::Guest => {
+                let rest = args.into_iter().skip(1);
+                args = std::iter::once(interp.clone()).chain(arg).chain([guest_path]).chain(rest).collect();
+                proc.host_path(interp.as_bytes())?
+            }
+            // Host programs and scripts run natively, as qemu-user runs them.
+            _ => return Ok(host::execve(&path, &args, &envp)),
+        };
         let me = std::env::current_exe().map_err(|_| libc::ENOENT)?;
         let me = CString::new(me.into_os_string().into_encoded_bytes()).map_err(|_| libc::EINVAL)?;
         let kind = match engine {
@@ -53,26 +59,55 @@ pub fn execve(proc: &Process, mem: &Mem, a: [u64; 6], engine: EngineKind, thresh
             EngineKind::Jit => "jit",
             EngineKind::Tiered => "tiered",
         };
-        let mut args: Vec<CString> = ["xlate", "exec", "--engine", kind, "--jit-threshold", &threshold.to_string()]
+        let mut xargs: Vec<CString> = ["xlate", "exec", "--engine", kind, "--jit-threshold", &threshold.to_string()]
             .iter()
             .filter_map(|s| CString::new(*s).ok())
             .collect();
         if let Some(root) = &proc.sysroot {
-            args.push(c"--sysroot".into());
-            args.push(CString::new(root.as_os_str().as_encoded_bytes()).map_err(|_| libc::EINVAL)?);
+            xargs.push(c"--sysroot".into());
+            xargs.push(CString::new(root.as_os_str().as_encoded_bytes()).map_err(|_| libc::EINVAL)?);
         }
         if proc.strace {
-            args.push(c"--strace".into());
+            xargs.push(c"--strace".into());
         }
-        args.push(c"--".into());
-        args.push(path);
+        xargs.push(c"--".into());
+        xargs.push(path);
         // argv[0] is the program path under xlate; the rest are the guest's.
-        args.extend(argv.into_iter().skip(1));
-        Ok(host::execve(&me, &args, &envp))
+        xargs.extend(args.into_iter().skip(1));
+        Ok(host::execve(&me, &xargs, &envp))
     };
     match run() {
         Ok(e) | Err(e) => e,
     }
+}
+
+/// What an execve target is.
+#[derive(PartialEq, Eq)]
+enum Program {
+    /// An ELF file for the guest's ISA: xlate runs it.
+    Guest,
+    /// `#!interpreter [arg]`.
+    Script(CString, Option<CString>),
+    /// Anything else (a host program): the host kernel runs it.
+    Host,
+}
+
+fn guest_program(proc: &Process, path: &CString) -> Result<Program, i32> {
+    let path = proc.host_path(path.as_bytes())?;
+    let fd = host::openat(libc::AT_FDCWD, &path, libc::O_RDONLY | libc::O_CLOEXEC, 0)? as i32;
+    let mut head = [0u8; 256];
+    let n = host::read(fd, &mut head);
+    let _ = host::close(fd);
+    let head = &head[..n.unwrap_or(0) as usize];
+    if let Some(line) = head.strip_prefix(b"#!") {
+        let line = line.split(|&c| c == b'\n').next().unwrap_or_default();
+        let mut words = line.split(|&c| c == b' ' || c == b'\t').filter(|w| !w.is_empty());
+        let interp = words.next().and_then(|w| CString::new(w).ok()).ok_or(libc::ENOEXEC)?;
+        let rest: Vec<u8> = line.trim_ascii_start().get(interp.as_bytes().len()..).unwrap_or_default().to_vec();
+        let arg = Some(rest.trim_ascii()).filter(|r| !r.is_empty()).and_then(|r| CString::new(r).ok());
+        return Ok(Program::Script(interp, arg));
+    }
+    Ok(if super::elf_is_guest(head) { Program::Guest } else { Program::Host })
 }
 
 /// Polls `step` (a WNOHANG wait) until a child is reported, `nohang`, or a signal.

@@ -84,11 +84,88 @@ pub enum Sys {
     SchedGetaffinity,
     Sysinfo,
     Umask,
+    Mknodat,
+    Symlinkat,
+    Linkat,
+    Fchmodat,
+    Fchownat,
+    Truncate,
+    Statfs,
+    Fstatfs,
+    Utimensat,
+    Sendfile,
+    CopyFileRange,
+    MemfdCreate,
+    Getgroups,
+    Setgroups,
+    Getresuid,
+    Getresgid,
+    Getrusage,
+    SchedSetaffinity,
+    SchedGetparam,
+    Getcpu,
+    Prctl,
+    /// Calls with integer arguments only, passed through.
+    Int(IntCall),
+    Socket,
+    Socketpair,
+    Bind,
+    Listen,
+    Accept,
+    Accept4,
+    Connect,
+    Getsockname,
+    Getpeername,
+    Sendto,
+    Recvfrom,
+    Setsockopt,
+    Getsockopt,
+    Shutdown,
+    Sendmsg,
+    Recvmsg,
+}
+
+/// System calls that take only integers (fds, ids, modes, flags, lengths):
+/// no host memory is passed, so any argument values are safe to hand over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IntCall {
+    Flock,
+    Fallocate,
+    Fchdir,
+    Fchmod,
+    Fchown,
+    Sync,
+    Fdatasync,
+    SyncFileRange,
+    Setpgid,
+    Getpgid,
+    Getsid,
+    Setsid,
+    Setuid,
+    Setgid,
+    Setreuid,
+    Setregid,
+    Setresuid,
+    Setresgid,
+    Setfsuid,
+    Setfsgid,
+    Getpriority,
+    Setpriority,
+    SchedGetscheduler,
+    SchedGetPriorityMax,
+    SchedGetPriorityMin,
+    Socket,
+    Listen,
+    Shutdown,
+    Eventfd2,
 }
 
 impl Sys {
     pub fn name(self) -> String {
-        let dbg = format!("{self:?}");
+        let dbg = match self {
+            Sys::Int(c) => format!("{c:?}"),
+            _ => format!("{self:?}"),
+        };
         let mut out = String::new();
         for (i, c) in dbg.char_indices() {
             if c.is_ascii_uppercase() && i > 0 && !dbg[..i].ends_with(|p: char| p.is_ascii_digit()) {
@@ -198,6 +275,10 @@ impl<'a> Mem<'a> {
         } else {
             Err(EFAULT)
         }
+    }
+    pub fn u32(&self, addr: u64) -> Result<u32, i32> {
+        let b = self.read(addr, 4)?;
+        Ok(u32::from_le_bytes(b.try_into().unwrap_or([0; 4])))
     }
     pub fn u64(&self, addr: u64) -> Result<u64, i32> {
         let b = self.read(addr, 8)?;
@@ -462,13 +543,7 @@ impl Process {
                 let path = self.host_path(&mem.cstr(a[1])?)?;
                 host::openat(dirfd, &path, a[2] as i32, a[3] as u32)
             }
-            Close => {
-                // Never let the guest close the host's stdio.
-                if fd <= 2 {
-                    return Ok(0);
-                }
-                host::close(fd)
-            }
+            Close => host::close(fd),
             Fstat => {
                 let st = host::fstat(fd)?;
                 self.stat_out(mem, &st, a[1])
@@ -563,12 +638,11 @@ impl Process {
                 Ok(0)
             }
             Uname => {
-                let mut b = vec![0u8; 65 * 6];
-                let fields: [&[u8]; 6] =
-                    [b"Linux", b"xlate", b"6.1.0", b"#1 SMP xlate", self.abi.uname_machine.as_bytes(), b"(none)"];
-                for (i, f) in fields.iter().enumerate() {
-                    b[65 * i..65 * i + f.len()].copy_from_slice(f);
-                }
+                // The host's names and kernel, as QEMU reports; the guest's machine.
+                let mut b = host::uname()?;
+                let m = self.abi.uname_machine.as_bytes();
+                b[4 * 65..5 * 65].fill(0);
+                b[4 * 65..4 * 65 + m.len()].copy_from_slice(m);
                 mem.write(a[0], &b)?;
                 Ok(0)
             }
@@ -667,12 +741,7 @@ impl Process {
                 }
             }
             Dup => host::dup(fd),
-            Dup3 => {
-                if a[1] <= 2 {
-                    return Err(libc::EBUSY);
-                }
-                host::dup3(fd, a[1] as i32, a[2] as i32)
-            }
+            Dup3 => host::dup3(fd, a[1] as i32, a[2] as i32),
             Pipe2 => {
                 let fds = host::pipe2(a[1] as i32)?;
                 mem.put_u32(a[0], fds[0] as u32)?;
@@ -716,21 +785,161 @@ impl Process {
                 }
             }
             SchedYield => Ok(0),
-            SchedGetaffinity => {
-                let n = a[1].min(8);
-                if n == 0 {
-                    return Err(EINVAL);
-                }
-                let mut b = vec![0u8; n as usize];
-                b[0] = 1;
-                mem.write(a[2], &b)?;
-                Ok(n)
-            }
             Sysinfo => {
-                mem.write(a[0], &[0u8; 112])?;
+                // struct sysinfo: the same 112 bytes on every 64-bit Linux.
+                let mut b = [0u8; 112];
+                host::sysinfo(&mut b)?;
+                mem.write(a[0], &b)?;
                 Ok(0)
             }
             Umask => Ok(host::umask(a[0] as u32)),
+            Mknodat => {
+                let path = self.host_path(&mem.cstr(a[1])?)?;
+                host::mknodat(dirfd, &path, a[2] as u32, a[3])
+            }
+            Symlinkat => {
+                // The link's text is the guest's, as given.
+                let target = CString::new(mem.cstr(a[0])?).map_err(|_| EINVAL)?;
+                let path = self.host_path(&mem.cstr(a[2])?)?;
+                host::symlinkat(&target, a[1] as i32, &path)
+            }
+            Linkat => {
+                let from = self.host_path(&mem.cstr(a[1])?)?;
+                let to = self.host_path(&mem.cstr(a[3])?)?;
+                host::linkat(dirfd, &from, a[2] as i32, &to, a[4] as i32)
+            }
+            Fchmodat => {
+                let path = self.host_path(&mem.cstr(a[1])?)?;
+                host::fchmodat(dirfd, &path, a[2] as u32)
+            }
+            Fchownat => {
+                let path = self.host_path(&mem.cstr(a[1])?)?;
+                host::fchownat(dirfd, &path, a[2] as u32, a[3] as u32, a[4] as i32)
+            }
+            Truncate => {
+                let path = self.host_path(&mem.cstr(a[0])?)?;
+                host::truncate(&path, a[1] as i64)
+            }
+            Statfs | Fstatfs => {
+                // struct statfs: the same 120 bytes on every 64-bit Linux.
+                let mut b = [0u8; 120];
+                if sys == Statfs {
+                    let path = self.host_path(&mem.cstr(a[0])?)?;
+                    host::statfs(Some(&path), -1, &mut b)?;
+                } else {
+                    host::statfs(None, fd, &mut b)?;
+                }
+                mem.write(a[1], &b)?;
+                Ok(0)
+            }
+            Utimensat => {
+                let path = if a[1] != 0 { Some(self.host_path(&mem.cstr(a[1])?)?) } else { None };
+                let times: Option<[u8; 32]> =
+                    if a[2] != 0 { Some(mem.read(a[2], 32)?.try_into().map_err(|_| EFAULT)?) } else { None };
+                host::utimensat(dirfd, path.as_deref(), times.as_ref(), a[3] as i32)
+            }
+            Sendfile => {
+                let mut off = if a[2] != 0 { Some(mem.u64(a[2])? as i64) } else { None };
+                let n = host::sendfile(a[0] as i32, a[1] as i32, off.as_mut(), a[3].min(1 << 30) as usize)?;
+                if let Some(o) = off {
+                    mem.put_u64(a[2], o as u64)?;
+                }
+                Ok(n)
+            }
+            CopyFileRange => {
+                let mut oi = if a[1] != 0 { Some(mem.u64(a[1])? as i64) } else { None };
+                let mut oo = if a[3] != 0 { Some(mem.u64(a[3])? as i64) } else { None };
+                let len = a[4].min(1 << 30) as usize;
+                let n = host::copy_file_range(fd, oi.as_mut(), a[2] as i32, oo.as_mut(), len, a[5] as u32)?;
+                if let Some(o) = oi {
+                    mem.put_u64(a[1], o as u64)?;
+                }
+                if let Some(o) = oo {
+                    mem.put_u64(a[3], o as u64)?;
+                }
+                Ok(n)
+            }
+            MemfdCreate => {
+                let name = CString::new(mem.cstr(a[0])?).map_err(|_| EINVAL)?;
+                host::memfd_create(&name, a[1] as u32)
+            }
+            Getgroups => {
+                let n = (a[0] as i32).clamp(0, 65536) as usize;
+                let mut list = vec![0u32; n];
+                let got = host::getgroups(&mut list)?;
+                if n > 0 {
+                    let bytes: Vec<u8> = list[..got as usize].iter().flat_map(|g| g.to_le_bytes()).collect();
+                    mem.write(a[1], &bytes)?;
+                }
+                Ok(got)
+            }
+            Setgroups => {
+                let n = a[0].min(65536) as usize;
+                let bytes = mem.read(a[1], 4 * n)?;
+                let list: Vec<u32> = bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+                host::setgroups(&list)
+            }
+            Getresuid | Getresgid => {
+                let ids = host::getres(sys == Getresuid)?;
+                for (k, id) in ids.iter().enumerate() {
+                    mem.put_u32(a[k], *id)?;
+                }
+                Ok(0)
+            }
+            Getrusage => {
+                // struct rusage: the same 144 bytes on every 64-bit Linux.
+                let mut b = [0u8; 144];
+                host::getrusage(a[0] as i32, &mut b)?;
+                mem.write(a[1], &b)?;
+                Ok(0)
+            }
+            SchedGetaffinity | SchedSetaffinity => {
+                let n = (a[1].min(1024) as usize) & !7;
+                if n == 0 {
+                    return Err(EINVAL);
+                }
+                if sys == SchedSetaffinity {
+                    let mut mask = mem.read(a[2], n)?;
+                    return host::affinity(a[0] as i32, &mut mask, true);
+                }
+                let mut mask = vec![0u8; n];
+                let got = host::affinity(a[0] as i32, &mut mask, false)?;
+                mem.write(a[2], &mask[..got as usize])?;
+                Ok(got)
+            }
+            SchedGetparam => {
+                let prio = host::sched_getparam(a[0] as i32)?;
+                mem.put_u32(a[1], prio as u32)?;
+                Ok(0)
+            }
+            Getcpu => {
+                let (cpu, node) = host::getcpu()?;
+                if a[0] != 0 {
+                    mem.put_u32(a[0], cpu)?;
+                }
+                if a[1] != 0 {
+                    mem.put_u32(a[1], node)?;
+                }
+                Ok(0)
+            }
+            Prctl => {
+                const PR_SET_NAME: u64 = 15;
+                const PR_GET_NAME: u64 = 16;
+                let mut name = [0u8; 16];
+                if a[0] == PR_SET_NAME {
+                    let s = mem.cstr(a[1])?;
+                    let n = s.len().min(15);
+                    name[..n].copy_from_slice(&s[..n]);
+                }
+                let r = host::prctl(a[0] as i32, a[1], &mut name)?;
+                if a[0] == PR_GET_NAME {
+                    mem.write(a[1], &name)?;
+                }
+                Ok(r)
+            }
+            Int(c) => host::int_call(c, a),
+            Socket | Socketpair | Bind | Listen | Accept | Accept4 | Connect | Getsockname | Getpeername | Sendto
+            | Recvfrom | Setsockopt | Getsockopt | Shutdown | Sendmsg | Recvmsg => Err(ENOSYS), // see task.rs: net
         }
     }
 

@@ -30,7 +30,7 @@ use xlate_softmmu::Bus;
 use xlate_translator::{Engine, EngineKind, Exit};
 
 use super::syscall::{fd_io, Ending, Mem, Process, Sys};
-use super::{fdwait, host, procs};
+use super::{fdwait, host, net, procs};
 
 const NSIG: usize = 64;
 /// Host signals passed on to the guest (another process's kill, Ctrl-C, a
@@ -778,6 +778,13 @@ impl Thread {
         let sh = &self.shared;
         let bus = sh.bus.clone();
         let mut mem = Mem::new(&bus);
+        let abi = sh.proc.lock().abi;
+        if let Some(sys) = (abi.sysno)(nr).filter(|&s| net::is_net(s)) {
+            // Sockets may block: no process lock, interruptible waits.
+            let r = net::call(&mut mem, sys, a, &|| self.interrupting());
+            cpu.ctl.dirty_code.extend(mem.dirty_code);
+            return Outcome::Ret(r.map_err(abi.errno));
+        }
         let r = match nr {
             93 => {
                 self.exit_thread();
