@@ -114,6 +114,22 @@ fn sigpipe_matches_qemu() {
 }
 
 #[test]
+fn file_process_and_descriptor_calls_match_qemu() {
+    // Links, modes, times, statfs, sendfile, fifos, memfd; setsid, ids,
+    // rusage, prctl, affinity, uname; dup2 onto stdout; execve of a host
+    // program and of a host shell script (run natively, as under qemu).
+    let dir = scratch("sysmisc");
+    compare("sysmisc", &[dir.to_str().unwrap()], 0);
+}
+
+#[test]
+fn sockets_match_qemu() {
+    // TCP over loopback with a forked client, UDP source addresses,
+    // SCM_RIGHTS over a socketpair, scatter recvmsg, an interrupted accept.
+    compare("sockets", &[], 0);
+}
+
+#[test]
 fn threads_match_qemu() {
     compare("threads", &[], 0);
 }

@@ -344,38 +344,38 @@ pub fn take_caught() -> u64 {
 
 /// The host number of an integer-only call.
 fn int_nr(c: IntCall) -> libc::c_long {
-        use IntCall::*;
-        match c {
-            Flock => libc::SYS_flock,
-            Fallocate => libc::SYS_fallocate,
-            Fchdir => libc::SYS_fchdir,
-            Fchmod => libc::SYS_fchmod,
-            Fchown => libc::SYS_fchown,
-            Sync => libc::SYS_sync,
-            Fdatasync => libc::SYS_fdatasync,
-            SyncFileRange => libc::SYS_sync_file_range,
-            Setpgid => libc::SYS_setpgid,
-            Getpgid => libc::SYS_getpgid,
-            Getsid => libc::SYS_getsid,
-            Setsid => libc::SYS_setsid,
-            Setuid => libc::SYS_setuid,
-            Setgid => libc::SYS_setgid,
-            Setreuid => libc::SYS_setreuid,
-            Setregid => libc::SYS_setregid,
-            Setresuid => libc::SYS_setresuid,
-            Setresgid => libc::SYS_setresgid,
-            Setfsuid => libc::SYS_setfsuid,
-            Setfsgid => libc::SYS_setfsgid,
-            Getpriority => libc::SYS_getpriority,
-            Setpriority => libc::SYS_setpriority,
-            SchedGetscheduler => libc::SYS_sched_getscheduler,
-            SchedGetPriorityMax => libc::SYS_sched_get_priority_max,
-            SchedGetPriorityMin => libc::SYS_sched_get_priority_min,
-            Socket => libc::SYS_socket,
-            Listen => libc::SYS_listen,
-            Shutdown => libc::SYS_shutdown,
-            Eventfd2 => libc::SYS_eventfd2,
-        }
+    use IntCall::*;
+    match c {
+        Flock => libc::SYS_flock,
+        Fallocate => libc::SYS_fallocate,
+        Fchdir => libc::SYS_fchdir,
+        Fchmod => libc::SYS_fchmod,
+        Fchown => libc::SYS_fchown,
+        Sync => libc::SYS_sync,
+        Fdatasync => libc::SYS_fdatasync,
+        SyncFileRange => libc::SYS_sync_file_range,
+        Setpgid => libc::SYS_setpgid,
+        Getpgid => libc::SYS_getpgid,
+        Getsid => libc::SYS_getsid,
+        Setsid => libc::SYS_setsid,
+        Setuid => libc::SYS_setuid,
+        Setgid => libc::SYS_setgid,
+        Setreuid => libc::SYS_setreuid,
+        Setregid => libc::SYS_setregid,
+        Setresuid => libc::SYS_setresuid,
+        Setresgid => libc::SYS_setresgid,
+        Setfsuid => libc::SYS_setfsuid,
+        Setfsgid => libc::SYS_setfsgid,
+        Getpriority => libc::SYS_getpriority,
+        Setpriority => libc::SYS_setpriority,
+        SchedGetscheduler => libc::SYS_sched_getscheduler,
+        SchedGetPriorityMax => libc::SYS_sched_get_priority_max,
+        SchedGetPriorityMin => libc::SYS_sched_get_priority_min,
+        Socket => libc::SYS_socket,
+        Listen => libc::SYS_listen,
+        Shutdown => libc::SYS_shutdown,
+        Eventfd2 => libc::SYS_eventfd2,
+    }
 }
 
 /// One of the integer-only calls, raw (set*id act on this thread alone, as
@@ -545,7 +545,11 @@ pub fn prctl(option: i32, arg: u64, name: &mut [u8; 16]) -> R {
     ok(unsafe {
         match option {
             PR_SET_NAME | PR_GET_NAME => libc::prctl(option, name.as_mut_ptr(), 0, 0, 0),
-            PR_SET_PDEATHSIG | PR_GET_DUMPABLE | PR_SET_DUMPABLE | PR_SET_CHILD_SUBREAPER | PR_SET_NO_NEW_PRIVS
+            PR_SET_PDEATHSIG
+            | PR_GET_DUMPABLE
+            | PR_SET_DUMPABLE
+            | PR_SET_CHILD_SUBREAPER
+            | PR_SET_NO_NEW_PRIVS
             | PR_GET_NO_NEW_PRIVS => libc::prctl(option, arg as libc::c_ulong, 0, 0, 0),
             _ => return Err(libc::EINVAL),
         }

@@ -79,7 +79,11 @@ fn parse_elf(bytes: &[u8]) -> Result<Elf<'_>, String> {
 /// (an execve of anything else goes to the host kernel).
 fn elf_is_guest(head: &[u8]) -> bool {
     // e_ident: magic, class 2 (64-bit), data 1 (little endian); e_machine at 18.
-    head.len() >= 20 && head.starts_with(b"\x7fELF") && head[4] == 2 && head[5] == 1 && head[18..20] == header::EM_RISCV.to_le_bytes()
+    head.len() >= 20
+        && head.starts_with(b"\x7fELF")
+        && head[4] == 2
+        && head[5] == 1
+        && head[18..20] == header::EM_RISCV.to_le_bytes()
 }
 
 fn guest_isa(elf: &Elf) -> Result<GuestIsa, String> {

@@ -876,7 +876,8 @@ impl Process {
             Setgroups => {
                 let n = a[0].min(65536) as usize;
                 let bytes = mem.read(a[1], 4 * n)?;
-                let list: Vec<u32> = bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+                let list: Vec<u32> =
+                    bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
                 host::setgroups(&list)
             }
             Getresuid | Getresgid => {

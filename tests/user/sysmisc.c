@@ -1,0 +1,182 @@
+/* File, process and descriptor calls beyond the basics, as coreutils and
+ * busybox use them; prints what it sees so the run compares with qemu. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CHECK(x) do { if ((x) < 0) { printf("%s: %s\n", #x, strerror(errno)); } } while (0)
+
+static void files(const char *dir) {
+    char a[256], b[256], c[256], buf[256];
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    snprintf(c, sizeof c, "%s/c", dir);
+    const char *names[] = {"a", "b", "c", "d", "fifo"};
+    for (int k = 0; k < 5; k++) { /* what a failed run left */
+        snprintf(buf, sizeof buf, "%s/%s", dir, names[k]);
+        unlink(buf);
+    }
+    int fd = open(a, O_CREAT | O_RDWR | O_TRUNC, 0644);
+    CHECK(write(fd, "hello, files\n", 13));
+    CHECK(fchmod(fd, 0600));
+    CHECK(fchown(fd, getuid(), getgid()));
+    CHECK(fdatasync(fd));
+    CHECK(flock(fd, LOCK_EX));
+    CHECK(flock(fd, LOCK_UN));
+    CHECK(fallocate(fd, 0, 0, 4096));
+    struct stat st;
+    fstat(fd, &st);
+    printf("mode %o size %lld\n", st.st_mode & 0777, (long long)st.st_size);
+    CHECK(ftruncate(fd, 13));
+    CHECK(symlinkat("a", AT_FDCWD, b));
+    ssize_t n = readlink(b, buf, sizeof buf);
+    printf("symlink -> %.*s\n", (int)n, buf);
+    CHECK(linkat(AT_FDCWD, a, AT_FDCWD, c, 0));
+    stat(a, &st);
+    printf("links %d\n", (int)st.st_nlink);
+    CHECK(fchmodat(AT_FDCWD, c, 0640, 0));
+    CHECK(fchownat(AT_FDCWD, c, getuid(), getgid(), 0));
+    struct timespec times[2] = {{1000000000, 5}, {1200000000, 7}};
+    CHECK(utimensat(AT_FDCWD, c, times, 0));
+    stat(a, &st);
+    printf("mode %o mtime %lld.%09ld\n", st.st_mode & 0777, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    CHECK(truncate(c, 5));
+    stat(a, &st);
+    printf("size after truncate %lld\n", (long long)st.st_size);
+    struct statfs sf;
+    CHECK(statfs(dir, &sf));
+    struct statfs sf2;
+    CHECK(fstatfs(fd, &sf2));
+    printf("statfs agree %d, bsize>0 %d\n", sf.f_type == sf2.f_type && sf.f_blocks == sf2.f_blocks, sf.f_bsize > 0);
+    /* sendfile and copy_file_range move bytes between files. */
+    char d[256];
+    snprintf(d, sizeof d, "%s/d", dir);
+    int out = open(d, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    off_t off = 1;
+    CHECK(sendfile(out, fd, &off, 3));
+    printf("sendfile offset now %lld\n", (long long)off);
+    loff_t in_off = 0;
+    CHECK(copy_file_range(fd, &in_off, out, NULL, 2, 0));
+    close(out);
+    int rd = open(d, O_RDONLY);
+    n = read(rd, buf, sizeof buf);
+    printf("file now: %.*s\n", (int)n, buf);
+    close(rd);
+    snprintf(buf, sizeof buf, "%s/fifo", dir);
+    CHECK(mkfifo(buf, 0600));
+    stat(buf, &st);
+    printf("fifo %d\n", S_ISFIFO(st.st_mode));
+    int mfd = memfd_create("scratch", 0);
+    CHECK(write(mfd, "memfd", 5));
+    printf("memfd size %lld\n", (long long)lseek(mfd, 0, SEEK_END));
+    close(mfd);
+    close(fd);
+    unlink(buf), unlink(a), unlink(b), unlink(c), unlink(d);
+}
+
+static void process(void) {
+    printf("sid==pid after setsid in child:");
+    fflush(stdout);
+    pid_t p = fork();
+    if (p == 0) {
+        pid_t s = setsid();
+        printf(" %d %d\n", s == getpid(), getsid(0) == getpid() && getpgid(0) == getpid());
+        fflush(stdout);
+        _exit(0);
+    }
+    waitpid(p, NULL, 0);
+    uid_t r, e, s;
+    getresuid(&r, &e, &s);
+    printf("resuid match %d\n", r == getuid() && e == geteuid());
+    gid_t groups[256];
+    int ng = getgroups(256, groups);
+    printf("groups %d same count %d\n", ng > 0, ng == getgroups(0, NULL));
+    CHECK(setuid(getuid()));
+    struct rusage ru;
+    CHECK(getrusage(RUSAGE_SELF, &ru));
+    printf("rusage maxrss>0 %d\n", ru.ru_maxrss > 0);
+    char name[16] = {0};
+    CHECK(prctl(PR_SET_NAME, "xl-test"));
+    CHECK(prctl(PR_GET_NAME, name));
+    printf("thread name %s\n", name);
+    cpu_set_t set;
+    CHECK(sched_getaffinity(0, sizeof set, &set));
+    printf("cpus %d\n", CPU_COUNT(&set) == sysconf(_SC_NPROCESSORS_ONLN));
+    struct sysinfo si;
+    CHECK(sysinfo(&si));
+    printf("sysinfo ram>0 %d unit %u\n", si.totalram > 0, si.mem_unit);
+    struct utsname u;
+    uname(&u);
+    char host[256];
+    gethostname(host, sizeof host);
+    printf("machine %s, nodename is hostname %d\n", u.machine, strcmp(u.nodename, host) == 0);
+}
+
+static void descriptors(const char *dir) {
+    /* dup2 onto stdout and back, as shells redirect. */
+    char path[256], buf[64];
+    snprintf(path, sizeof path, "%s/redirected", dir);
+    fflush(stdout);
+    int saved = dup(1);
+    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    CHECK(dup2(fd, 1));
+    close(fd);
+    printf("into the file\n");
+    fflush(stdout);
+    CHECK(dup2(saved, 1));
+    close(saved);
+    fd = open(path, O_RDONLY);
+    ssize_t n = read(fd, buf, sizeof buf);
+    close(fd);
+    unlink(path);
+    printf("redirected: %.*s", (int)n, buf);
+}
+
+static void exec_host(const char *dir) {
+    /* A host program and a script for the host shell run natively. */
+    char script[256];
+    snprintf(script, sizeof script, "%s/script.sh", dir);
+    FILE *f = fopen(script, "w");
+    fprintf(f, "#!/bin/sh\necho \"script says $1\"\n");
+    fclose(f);
+    chmod(script, 0755);
+    fflush(stdout);
+    for (int k = 0; k < 2; k++) {
+        pid_t p = fork();
+        if (p == 0) {
+            if (k == 0)
+                execl("/bin/echo", "echo", "host echo ran", (char *)NULL);
+            else
+                execl(script, script, "hi", (char *)NULL);
+            _exit(127);
+        }
+        int status;
+        waitpid(p, &status, 0);
+        printf("exit %d\n", WEXITSTATUS(status));
+    }
+    unlink(script);
+}
+
+int main(int argc, char **argv) {
+    const char *dir = argc > 1 ? argv[1] : "/tmp";
+    files(dir);
+    process();
+    descriptors(dir);
+    exec_host(dir);
+    return 0;
+}
