@@ -51,6 +51,9 @@ struct ExecArgs {
     /// Log every system call and its result to stderr.
     #[arg(long)]
     strace: bool,
+    /// The guest's argv[0] (default: PROGRAM as given), like qemu-user's -0.
+    #[arg(long, value_name = "NAME")]
+    argv0: Option<String>,
     /// The program and its arguments.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "PROGRAM [ARGS]...")]
     command: Vec<String>,
@@ -380,7 +383,9 @@ fn exec(a: ExecArgs) -> Result<ExitCode, String> {
         engine: a.engine.engine,
         jit_threshold: a.engine.jit_threshold,
         program: PathBuf::from(&a.command[0]),
-        args: a.command.clone(),
+        args: std::iter::once(a.argv0.clone().unwrap_or_else(|| a.command[0].clone()))
+            .chain(a.command[1..].iter().cloned())
+            .collect(),
         env,
         sysroot: a.sysroot,
         strace: a.strace,

@@ -172,8 +172,43 @@ static void exec_host(const char *dir) {
     unlink(script);
 }
 
+/* The re-executed program sees its own argv[0], /proc/self/cmdline and exe. */
+static void exec_self(const char *dir) {
+    fflush(stdout);
+    pid_t p = fork();
+    if (p == 0) {
+        execl("/proc/self/exe", "renamed", dir, "child", (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    waitpid(p, &status, 0);
+    printf("exec self: exit %d\n", WEXITSTATUS(status));
+}
+
+static void child(char **argv) {
+    char buf[256], exe[256];
+    int fd = open("/proc/self/cmdline", O_RDONLY);
+    ssize_t n = read(fd, buf, sizeof buf);
+    close(fd);
+    for (ssize_t k = 0; k < n; k++)
+        if (buf[k] == 0) buf[k] = ' ';
+    snprintf(exe, sizeof exe, "/proc/%d/exe", (int)getpid());
+    char target[256];
+    ssize_t m = readlink(exe, target, sizeof target);
+    const char *base = m > 0 ? (target[m] = 0, strrchr(target, '/') + 1) : "?";
+    printf("child argv[0] %s, cmdline has 3 words %d, exe %s\n", argv[0], strncmp(buf, "renamed ", 8) == 0, base);
+}
+
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
+    if (argc > 2 && strcmp(argv[2], "exec-self") == 0) {
+        exec_self(dir); /* qemu-user cannot: no binfmt_misc here */
+        return 0;
+    }
+    if (argc > 2) {
+        child(argv);
+        return 0;
+    }
     files(dir);
     process();
     descriptors(dir);

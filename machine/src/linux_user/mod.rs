@@ -269,6 +269,7 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
     let bus = Arc::new(bus);
 
     let mut proc = Process::new(&riscv64::ABI, opts.program.clone(), opts.sysroot.clone(), opts.strace);
+    proc.cmdline = opts.args.iter().flat_map(|a| a.bytes().chain([0])).collect();
     let main = load_elf(&bus, &mut proc, bytes, elf, PIE_BASE)?;
     let brk = page_up(main.end);
     proc.brk_start = brk;

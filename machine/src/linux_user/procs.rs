@@ -70,9 +70,12 @@ pub fn execve(proc: &Process, mem: &Mem, a: [u64; 6], engine: EngineKind, thresh
         if proc.strace {
             xargs.push(c"--strace".into());
         }
+        if let Some(argv0) = args.first() {
+            xargs.push(c"--argv0".into());
+            xargs.push(argv0.clone());
+        }
         xargs.push(c"--".into());
         xargs.push(path);
-        // argv[0] is the program path under xlate; the rest are the guest's.
         xargs.extend(args.into_iter().skip(1));
         Ok(host::execve(&me, &xargs, &envp))
     };

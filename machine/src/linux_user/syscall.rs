@@ -311,6 +311,15 @@ impl<'a> Mem<'a> {
     }
 }
 
+/// For `/proc/self/X` and `/proc/<this pid>/X`, the X: files the host would
+/// answer about xlate rather than the guest.
+fn proc_self(p: &[u8]) -> Option<&[u8]> {
+    let rest = p.strip_prefix(b"/proc/")?;
+    let slash = rest.iter().position(|&c| c == b'/')?;
+    let (who, what) = (&rest[..slash], &rest[slash + 1..]);
+    (who == b"self" || who == std::process::id().to_string().as_bytes()).then_some(what)
+}
+
 /// read, write and their vector and positioned forms: they need no process
 /// state, so callers may run them without the process lock (a blocking
 /// pipe write must not stall every other thread).
@@ -380,6 +389,8 @@ pub struct Process {
     /// Guest paths under / are looked up here first (dynamic loader, libraries).
     pub sysroot: Option<PathBuf>,
     pub exe: PathBuf,
+    /// The guest's argv, each NUL-terminated (`/proc/self/cmdline`).
+    pub cmdline: Vec<u8>,
     pub brk_start: u64,
     pub brk: u64,
     pub brk_max: u64,
@@ -406,6 +417,7 @@ impl Process {
             strace,
             sysroot,
             exe,
+            cmdline: Vec::new(),
             brk_start: 0,
             brk: 0,
             brk_max: 0,
@@ -464,7 +476,7 @@ impl Process {
     /// Maps a guest path to the host path to open (sysroot first).
     pub(super) fn host_path(&self, p: &[u8]) -> Result<CString, i32> {
         use std::os::unix::ffi::OsStrExt;
-        if p == b"/proc/self/exe" {
+        if proc_self(p) == Some(b"exe") {
             return CString::new(self.exe.as_os_str().as_bytes()).map_err(|_| EINVAL);
         }
         if let (Some(root), Some(b'/')) = (&self.sysroot, p.first()) {
@@ -540,7 +552,17 @@ impl Process {
         match sys {
             Read | Pread64 | Write | Pwrite64 | Readv | Writev => fd_io(mem, sys, a),
             Openat => {
-                let path = self.host_path(&mem.cstr(a[1])?)?;
+                let p = mem.cstr(a[1])?;
+                if proc_self(&p) == Some(b"cmdline") {
+                    // The guest's argv, not xlate's.
+                    let fd = host::memfd_create(
+                        c"cmdline",
+                        if a[2] & libc::O_CLOEXEC as u64 != 0 { libc::MFD_CLOEXEC } else { 0 },
+                    )? as i32;
+                    let _ = host::write(fd, &self.cmdline).and_then(|_| host::lseek(fd, 0, libc::SEEK_SET));
+                    return Ok(fd as u64);
+                }
+                let path = self.host_path(&p)?;
                 host::openat(dirfd, &path, a[2] as i32, a[3] as u32)
             }
             Close => host::close(fd),
@@ -564,7 +586,7 @@ impl Process {
             Lseek => host::lseek(fd, a[1] as i64, a[2] as i32),
             Readlinkat => {
                 let p = mem.cstr(a[1])?;
-                let target = if p == b"/proc/self/exe" {
+                let target = if proc_self(&p) == Some(b"exe") {
                     use std::os::unix::ffi::OsStrExt;
                     let abs = std::fs::canonicalize(&self.exe).unwrap_or(self.exe.clone());
                     abs.as_os_str().as_bytes().to_vec()
