@@ -107,6 +107,12 @@ static void process(void) {
     int ng = getgroups(256, groups);
     printf("groups %d same count %d\n", ng > 0, ng == getgroups(0, NULL));
     CHECK(setuid(getuid()));
+    struct rlimit rl, want = {512, 0};
+    CHECK(getrlimit(RLIMIT_NOFILE, &rl));
+    want.rlim_max = rl.rlim_max;
+    CHECK(setrlimit(RLIMIT_NOFILE, &want));
+    CHECK(getrlimit(RLIMIT_NOFILE, &rl));
+    printf("nofile limit now %llu\n", (unsigned long long)rl.rlim_cur);
     struct rusage ru;
     CHECK(getrusage(RUSAGE_SELF, &ru));
     printf("rusage maxrss>0 %d\n", ru.ru_maxrss > 0);

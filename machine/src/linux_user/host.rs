@@ -660,3 +660,11 @@ pub fn recvmsg(fd: i32, name: &mut [u8], data: &mut [u8], control: &mut [u8], fl
     let len = ok(unsafe { libc::recvmsg(fd, &mut m, flags) } as i64)?;
     Ok(Received { len, namelen: m.msg_namelen, controllen: m.msg_controllen, flags: m.msg_flags })
 }
+
+/// prlimit64: sets `new` if given; returns the previous (cur, max).
+pub fn prlimit(pid: i32, resource: i32, new: Option<[u64; 2]>) -> Result<[u64; 2], i32> {
+    let mut old = [0u64; 2];
+    // SAFETY: `struct rlimit64` is two u64: a live input or null, and an out-buffer.
+    ok(unsafe { libc::syscall(libc::SYS_prlimit64, pid, resource, opt_ptr(new.as_ref()), old.as_mut_ptr()) })?;
+    Ok(old)
+}

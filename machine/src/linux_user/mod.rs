@@ -343,9 +343,10 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
     Ok(match end {
         Some(Ending::Exited(code)) => code,
         Some(Ending::Signaled(sig)) => {
-            // Shells do not report these either (`prog | head` ends with SIGPIPE).
-            let quiet = matches!(sig, 2 | 13);
-            if !quiet && !shared.reported.load(std::sync::atomic::Ordering::SeqCst) {
+            // Only signals that dump core are reported, as qemu-user and
+            // shells do (`prog | head` ends quietly with SIGPIPE, a kill too).
+            let core = matches!(sig, 3..=8 | 11 | 24 | 25 | 31);
+            if core && !shared.reported.load(std::sync::atomic::Ordering::SeqCst) {
                 eprintln!("xlate: guest killed by {}", signal_name(sig));
             }
             // Die of the same signal, so that a parent (a guest's wait4 too)

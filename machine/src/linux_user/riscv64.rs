@@ -52,6 +52,7 @@ fn sysno(nr: u64) -> Option<Sys> {
         153 => Times,
         160 => Uname,
         163 => Getrlimit,
+        164 => Setrlimit,
         166 => Umask,
         169 => Gettimeofday,
         172 => Getpid,

@@ -46,6 +46,7 @@ pub enum Sys {
     Rseq,
     Prlimit64,
     Getrlimit,
+    Setrlimit,
     Getrandom,
     ClockGettime,
     ClockGetres,
@@ -672,16 +673,28 @@ impl Process {
             Getppid => Ok(host::getppid()),
             SetRobustList => Ok(0),
             Rseq => Err(ENOSYS),
-            Prlimit64 | Getrlimit => {
-                let (resource, old) = if sys == Prlimit64 { (a[1], a[3]) } else { (a[0], a[1]) };
+            Prlimit64 | Getrlimit | Setrlimit => {
+                // The host's limits (struct rlimit64 is two u64 everywhere).
+                // Address space, data and stack limits would bind xlate's own
+                // memory, not the guest's: setting them is accepted and
+                // ignored, as qemu-user does.
+                const RLIMIT_DATA: u64 = 2;
+                const RLIMIT_STACK: u64 = 3;
+                const RLIMIT_AS: u64 = 9;
+                let (pid, resource, new, old) = match sys {
+                    Prlimit64 => (a[0] as i32, a[1], a[2], a[3]),
+                    Getrlimit => (0, a[0], 0, a[1]),
+                    _ => (0, a[0], a[1], 0),
+                };
+                let new = match new {
+                    0 => None,
+                    _ if matches!(resource, RLIMIT_DATA | RLIMIT_STACK | RLIMIT_AS) => None,
+                    p => Some([mem.u64(p)?, mem.u64(p + 8)?]),
+                };
+                let got = host::prlimit(pid, resource as i32, new)?;
                 if old != 0 {
-                    let (cur, max) = match resource {
-                        3 => (8 << 20, u64::MAX), // RLIMIT_STACK
-                        7 => (1024, 1024 * 1024), // RLIMIT_NOFILE
-                        _ => (u64::MAX, u64::MAX),
-                    };
-                    mem.put_u64(old, cur)?;
-                    mem.put_u64(old + 8, max)?;
+                    mem.put_u64(old, got[0])?;
+                    mem.put_u64(old + 8, got[1])?;
                 }
                 Ok(0)
             }
