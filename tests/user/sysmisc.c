@@ -8,6 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/personality.h>
+#include <sys/timerfd.h>
+#include <sys/times.h>
+#include <sys/uio.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -178,6 +185,73 @@ static void exec_host(const char *dir) {
     unlink(script);
 }
 
+static void more_fds(const char *dir) {
+    char path[256], buf[512];
+    snprintf(path, sizeof path, "%s/locked", dir);
+    int fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+    CHECK(fcntl(fd, F_SETLK, &fl));
+    fflush(stdout);
+    pid_t p = fork();
+    if (p == 0) {
+        struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 5, .l_len = 1};
+        fcntl(fd, F_GETLK, &q);
+        printf("lock seen by child: write %d, held by parent %d\n", q.l_type == F_WRLCK, q.l_pid == getppid());
+        fflush(stdout);
+        _exit(0);
+    }
+    waitpid(p, NULL, 0);
+    close(fd);
+    unlink(path);
+    /* pwritev/preadv at an offset. */
+    fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+    struct iovec w[2] = {{"vec", 3}, {"tored", 5}};
+    CHECK(pwritev(fd, w, 2, 2));
+    char p1[4] = {0}, p2[8] = {0};
+    struct iovec r[2] = {{p1, 2}, {p2, 8}};
+    ssize_t n = preadv(fd, r, 2, 0);
+    printf("preadv %zd: %d %d %.6s\n", n, p1[0], p1[1], p2);
+    close(fd);
+    unlink(path);
+    /* inotify sees a file created in the directory. */
+    int in = inotify_init1(IN_CLOEXEC);
+    int wd = inotify_add_watch(in, dir, IN_CREATE);
+    snprintf(path, sizeof path, "%s/watched", dir);
+    close(open(path, O_CREAT | O_WRONLY, 0644));
+    n = read(in, buf, sizeof buf);
+    struct inotify_event *ev = (struct inotify_event *)buf;
+    printf("inotify: %d bytes, create %d, name %s\n", n > 0, (ev->mask & IN_CREATE) != 0, ev->name);
+    CHECK(inotify_rm_watch(in, wd));
+    close(in);
+    unlink(path);
+    /* A timerfd fires. */
+    int tf = timerfd_create(CLOCK_MONOTONIC, 0);
+    struct itimerspec its = {.it_value = {0, 10000000}}, cur;
+    CHECK(timerfd_settime(tf, 0, &its, NULL));
+    unsigned long long ticks = 0;
+    CHECK(read(tf, &ticks, sizeof ticks));
+    CHECK(timerfd_gettime(tf, &cur));
+    printf("timerfd fired %d, disarmed %d\n", ticks >= 1, cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0);
+    close(tf);
+    /* splice and tee between pipes. */
+    int a[2], b[2], c[2];
+    CHECK(pipe(a));
+    CHECK(pipe(b));
+    CHECK(pipe(c));
+    CHECK(write(a[1], "spliced", 7));
+    CHECK(tee(a[0], c[1], 7, 0));
+    CHECK(splice(a[0], NULL, b[1], NULL, 7, 0));
+    char s1[8] = {0}, s2[8] = {0};
+    CHECK(read(b[0], s1, 7));
+    CHECK(read(c[0], s2, 7));
+    printf("splice %s tee %s\n", s1, s2);
+    for (int k = 0; k < 2; k++) close(a[k]), close(b[k]), close(c[k]);
+    struct tms tm;
+    printf("times ticks>0 %d\n", times(&tm) > 0);
+    printf("personality linux %d\n", (personality(0xffffffff) & 0xff) == PER_LINUX);
+    printf("close_range %d\n", (int)syscall(SYS_close_range, 500, 600, 0));
+}
+
 /* The re-executed program sees its own argv[0], /proc/self/cmdline and exe. */
 static void exec_self(const char *dir) {
     fflush(stdout);
@@ -218,6 +292,7 @@ int main(int argc, char **argv) {
     files(dir);
     process();
     descriptors(dir);
+    more_fds(dir);
     exec_host(dir);
     return 0;
 }

@@ -375,6 +375,15 @@ fn int_nr(c: IntCall) -> libc::c_long {
         Listen => libc::SYS_listen,
         Shutdown => libc::SYS_shutdown,
         Eventfd2 => libc::SYS_eventfd2,
+        Tee => libc::SYS_tee,
+        Readahead => libc::SYS_readahead,
+        Fadvise64 => libc::SYS_fadvise64,
+        Syncfs => libc::SYS_syncfs,
+        CloseRange => libc::SYS_close_range,
+        InotifyInit1 => libc::SYS_inotify_init1,
+        InotifyRmWatch => libc::SYS_inotify_rm_watch,
+        TimerfdCreate => libc::SYS_timerfd_create,
+        Personality => libc::SYS_personality,
     }
 }
 
@@ -667,4 +676,45 @@ pub fn prlimit(pid: i32, resource: i32, new: Option<[u64; 2]>) -> Result<[u64; 2
     // SAFETY: `struct rlimit64` is two u64: a live input or null, and an out-buffer.
     ok(unsafe { libc::syscall(libc::SYS_prlimit64, pid, resource, opt_ptr(new.as_ref()), old.as_mut_ptr()) })?;
     Ok(old)
+}
+
+pub fn inotify_add_watch(fd: i32, path: &CStr, mask: u32) -> R {
+    // SAFETY: NUL-terminated path.
+    ok(unsafe { libc::inotify_add_watch(fd, path.as_ptr(), mask) } as i64)
+}
+
+/// timerfd_settime with a 32-byte `struct itimerspec`; returns the old one.
+pub fn timerfd_settime(fd: i32, flags: i32, new: &[u8; 32]) -> Result<[u8; 32], i32> {
+    let mut old = [0u8; 32];
+    // SAFETY: two 32-byte buffers of `struct itimerspec`'s size.
+    ok(unsafe { libc::syscall(libc::SYS_timerfd_settime, fd, flags, new.as_ptr(), old.as_mut_ptr()) })?;
+    Ok(old)
+}
+
+pub fn timerfd_gettime(fd: i32) -> Result<[u8; 32], i32> {
+    let mut cur = [0u8; 32];
+    // SAFETY: a 32-byte out-buffer of `struct itimerspec`'s size.
+    ok(unsafe { libc::syscall(libc::SYS_timerfd_gettime, fd, cur.as_mut_ptr()) })?;
+    Ok(cur)
+}
+
+pub fn splice(input: i32, off_in: Option<&mut i64>, out: i32, off_out: Option<&mut i64>, len: usize, flags: u32) -> R {
+    let i = off_in.map_or(std::ptr::null_mut(), |p| p as *mut i64);
+    let o = off_out.map_or(std::ptr::null_mut(), |p| p as *mut i64);
+    // SAFETY: null or live i64s.
+    ok(unsafe { libc::syscall(libc::SYS_splice, input, i, out, o, len, flags) })
+}
+
+/// times(2): (clock ticks, the 32-byte `struct tms`).
+pub fn times() -> Result<(u64, [u8; 32]), i32> {
+    let mut tms = [0u8; 32];
+    // SAFETY: a 32-byte out-buffer of `struct tms`'s size.
+    let t = ok(unsafe { libc::syscall(libc::SYS_times, tms.as_mut_ptr()) })?;
+    Ok((t, tms))
+}
+
+/// fcntl record locks with a 32-byte `struct flock`.
+pub fn fcntl_lock(fd: i32, cmd: i32, fl: &mut [u8; 32]) -> R {
+    // SAFETY: a buffer of `struct flock`'s size (the caller passes lock commands only).
+    ok(unsafe { libc::fcntl(fd, cmd, fl.as_mut_ptr()) } as i64)
 }

@@ -124,6 +124,13 @@ pub enum Sys {
     Shutdown,
     Sendmsg,
     Recvmsg,
+    InotifyAddWatch,
+    TimerfdSettime,
+    TimerfdGettime,
+    Splice,
+    Preadv,
+    Pwritev,
+    Msync,
 }
 
 /// System calls that take only integers (fds, ids, modes, flags, lengths):
@@ -159,6 +166,15 @@ pub enum IntCall {
     Listen,
     Shutdown,
     Eventfd2,
+    Tee,
+    Readahead,
+    Fadvise64,
+    Syncfs,
+    CloseRange,
+    InotifyInit1,
+    InotifyRmWatch,
+    TimerfdCreate,
+    Personality,
 }
 
 impl Sys {
@@ -732,10 +748,12 @@ impl Process {
                 Ok(0)
             }
             Times => {
+                // struct tms: four clock_t (8 bytes each on 64-bit ABIs).
+                let (ticks, tms) = host::times()?;
                 if a[0] != 0 {
-                    mem.write(a[0], &[0u8; 32])?;
+                    mem.write(a[0], &tms)?;
                 }
-                Ok(0)
+                Ok(ticks)
             }
             Getuid => Ok(u64::from(host::ids().0)),
             Geteuid => Ok(u64::from(host::ids().1)),
@@ -768,9 +786,22 @@ impl Process {
                 const F_GETFL: u64 = 3;
                 const F_SETFL: u64 = 4;
                 const F_DUPFD_CLOEXEC: u64 = 1030;
+                // Owner, signal, lease, notify, pipe size and seal commands take integers.
+                const INTS: [u64; 9] = [8, 9, 10, 11, 1024, 1025, 1026, 1031, 1032];
+                const SEALS: [u64; 2] = [1033, 1034];
+                // F_GETLK, F_SETLK, F_SETLKW and the OFD forms: struct flock,
+                // 32 bytes on 64-bit ABIs.
+                const LOCKS: [u64; 6] = [5, 6, 7, 36, 37, 38];
                 match a[1] {
                     F_DUPFD | F_GETFD | F_SETFD | F_GETFL | F_SETFL | F_DUPFD_CLOEXEC => {
                         host::fcntl(fd, a[1] as i32, a[2])
+                    }
+                    c if INTS.contains(&c) || SEALS.contains(&c) => host::fcntl(fd, c as i32, a[2]),
+                    c if LOCKS.contains(&c) => {
+                        let mut fl: [u8; 32] = mem.read(a[2], 32)?.try_into().map_err(|_| EFAULT)?;
+                        let r = host::fcntl_lock(fd, c as i32, &mut fl)?;
+                        mem.write(a[2], &fl)?;
+                        Ok(r)
                     }
                     _ => Err(EINVAL),
                 }
@@ -974,6 +1005,71 @@ impl Process {
                 Ok(r)
             }
             Int(c) => host::int_call(c, a),
+            InotifyAddWatch => {
+                let path = self.host_path(&mem.cstr(a[1])?)?;
+                host::inotify_add_watch(fd, &path, a[2] as u32)
+            }
+            TimerfdSettime => {
+                // struct itimerspec: four 8-byte fields on 64-bit ABIs.
+                let new: [u8; 32] = mem.read(a[2], 32)?.try_into().map_err(|_| EFAULT)?;
+                let old = host::timerfd_settime(fd, a[1] as i32, &new)?;
+                if a[3] != 0 {
+                    mem.write(a[3], &old)?;
+                }
+                Ok(0)
+            }
+            TimerfdGettime => {
+                let cur = host::timerfd_gettime(fd)?;
+                mem.write(a[1], &cur)?;
+                Ok(0)
+            }
+            Splice => {
+                let mut oi = if a[1] != 0 { Some(mem.u64(a[1])? as i64) } else { None };
+                let mut oo = if a[3] != 0 { Some(mem.u64(a[3])? as i64) } else { None };
+                let len = a[4].min(1 << 30) as usize;
+                let n = host::splice(fd, oi.as_mut(), a[2] as i32, oo.as_mut(), len, a[5] as u32)?;
+                if let Some(o) = oi {
+                    mem.put_u64(a[1], o as u64)?;
+                }
+                if let Some(o) = oo {
+                    mem.put_u64(a[3], o as u64)?;
+                }
+                Ok(n)
+            }
+            Preadv | Pwritev => {
+                // Gathered into (or scattered from) one buffer at the offset.
+                let mut iov = Vec::new();
+                for k in 0..a[2].min(1024) {
+                    iov.push((mem.u64(a[1] + 16 * k)?, mem.u64(a[1] + 16 * k + 8)?.min(1 << 24)));
+                }
+                if sys == Pwritev {
+                    let mut data = Vec::new();
+                    for (base, len) in &iov {
+                        data.extend(mem.read(*base, *len as usize)?);
+                    }
+                    return host::pwrite(fd, &data, a[3] as i64);
+                }
+                let mut data = vec![0u8; iov.iter().map(|(_, l)| *l as usize).sum::<usize>().min(1 << 24)];
+                let n = host::pread(fd, &mut data, a[3] as i64)? as usize;
+                let mut left = &data[..n];
+                for (base, len) in &iov {
+                    let k = (*len as usize).min(left.len());
+                    mem.write(*base, &left[..k])?;
+                    left = &left[k..];
+                }
+                Ok(n as u64)
+            }
+            Msync => {
+                // Every mapping is private guest memory: nothing to write back.
+                if a[0] % PAGE_SIZE != 0 || a[2] & !7 != 0 {
+                    return Err(EINVAL);
+                }
+                let end = a[0].checked_add(a[1]).ok_or(libc::ENOMEM)?;
+                if a[1] > 0 && !self.overlaps(a[0], end) {
+                    return Err(libc::ENOMEM);
+                }
+                Ok(0)
+            }
             Socket | Socketpair | Bind | Listen | Accept | Accept4 | Connect | Getsockname | Getpeername | Sendto
             | Recvfrom | Setsockopt | Getsockopt | Shutdown | Sendmsg | Recvmsg => Err(ENOSYS), // see task.rs: net
         }
