@@ -1061,7 +1061,7 @@ impl Process {
             }
             Msync => {
                 // Every mapping is private guest memory: nothing to write back.
-                if a[0] % PAGE_SIZE != 0 || a[2] & !7 != 0 {
+                if !a[0].is_multiple_of(PAGE_SIZE) || a[2] & !7 != 0 {
                     return Err(EINVAL);
                 }
                 let end = a[0].checked_add(a[1]).ok_or(libc::ENOMEM)?;
