@@ -131,6 +131,26 @@ pub enum Sys {
     Preadv,
     Pwritev,
     Msync,
+    // Per-thread calls (task.rs): signals, waits, threads, blocking I/O.
+    GetRobustList,
+    RtSigsuspend,
+    RtSigtimedwait,
+    RtSigpending,
+    RtSigreturn,
+    Sigaltstack,
+    EpollCreate1,
+    EpollCtl,
+    EpollPwait,
+    EpollPwait2,
+    Ppoll,
+    Pselect6,
+    Wait4,
+    Waitid,
+    Execve,
+    Clone,
+    Clone3,
+    Getitimer,
+    Setitimer,
 }
 
 /// System calls that take only integers (fds, ids, modes, flags, lengths):
@@ -1070,8 +1090,13 @@ impl Process {
                 }
                 Ok(0)
             }
+            // Each thread runs these itself (task.rs, net.rs).
             Socket | Socketpair | Bind | Listen | Accept | Accept4 | Connect | Getsockname | Getpeername | Sendto
-            | Recvfrom | Setsockopt | Getsockopt | Shutdown | Sendmsg | Recvmsg => Err(ENOSYS), // see task.rs: net
+            | Recvfrom | Setsockopt | Getsockopt | Shutdown | Sendmsg | Recvmsg | GetRobustList | RtSigsuspend
+            | RtSigtimedwait | RtSigpending | RtSigreturn | Sigaltstack | EpollCreate1 | EpollCtl | EpollPwait
+            | EpollPwait2 | Ppoll | Pselect6 | Wait4 | Waitid | Execve | Clone | Clone3 | Getitimer | Setitimer => {
+                Err(ENOSYS)
+            }
         }
     }
 

@@ -41,8 +41,9 @@ const SIGKILL: i32 = 9;
 const SIGSTOP: i32 = 19;
 const SIGPIPE: i32 = 13;
 const SIGALRM: i32 = 14;
-/// write, writev, pwrite64, pwritev, sendfile, vmsplice, splice, tee, pwritev2.
-const WRITES: [u64; 9] = [64, 66, 68, 70, 71, 75, 76, 77, 287];
+/// Calls that write to an fd (a pipe with no reader gives SIGPIPE).
+const WRITES: [Sys; 8] =
+    [Sys::Write, Sys::Writev, Sys::Pwrite64, Sys::Pwritev, Sys::Sendfile, Sys::Splice, Sys::Sendto, Sys::Sendmsg];
 const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
 const SA_RESTART: u64 = 0x1000_0000;
@@ -368,52 +369,6 @@ fn timespec_dur(mem: &Mem, addr: u64) -> Result<Duration, i32> {
         return Err(libc::EINVAL);
     }
     Ok(Duration::new((sec as u64).min(1 << 40), nsec as u32))
-}
-
-fn syscall_name(nr: u64) -> &'static str {
-    match nr {
-        93 => "exit",
-        94 => "exit_group",
-        96 => "set_tid_address",
-        98 => "futex",
-        101 => "nanosleep",
-        102 => "getitimer",
-        103 => "setitimer",
-        115 => "clock_nanosleep",
-        124 => "sched_yield",
-        129 => "kill",
-        130 => "tkill",
-        131 => "tgkill",
-        132 => "sigaltstack",
-        134 => "rt_sigaction",
-        135 => "rt_sigprocmask",
-        136 => "rt_sigpending",
-        139 => "rt_sigreturn",
-        172 => "getpid",
-        178 => "gettid",
-        220 => "clone",
-        20 => "epoll_create1",
-        21 => "epoll_ctl",
-        22 => "epoll_pwait",
-        441 => "epoll_pwait2",
-        63 => "read",
-        64 => "write",
-        66 => "writev",
-        67 => "pread64",
-        68 => "pwrite64",
-        65 => "readv",
-        72 => "pselect6",
-        73 => "ppoll",
-        95 => "waitid",
-        99 => "set_robust_list",
-        100 => "get_robust_list",
-        133 => "rt_sigsuspend",
-        137 => "rt_sigtimedwait",
-        221 => "execve",
-        260 => "wait4",
-        435 => "clone3",
-        _ => "?",
-    }
 }
 
 /// What one of this module's system calls did.
@@ -774,43 +729,44 @@ impl Thread {
         Ok(0)
     }
 
-    fn mine(&self, cpu: &mut Cpu, nr: u64, a: [u64; 6]) -> Outcome {
+    fn mine(&self, cpu: &mut Cpu, sys: Option<Sys>, a: [u64; 6]) -> Outcome {
+        use Sys::*;
         let sh = &self.shared;
         let bus = sh.bus.clone();
         let mut mem = Mem::new(&bus);
-        let abi = sh.proc.lock().abi;
-        if let Some(sys) = (abi.sysno)(nr).filter(|&s| net::is_net(s)) {
+        let Some(sys) = sys else { return Outcome::NotMine };
+        if net::is_net(sys) {
             // Sockets may block: no process lock, interruptible waits.
             let r = net::call(&mut mem, sys, a, &|| self.interrupting());
             cpu.ctl.dirty_code.extend(mem.dirty_code);
-            return Outcome::Ret(r.map_err(abi.errno));
+            return Outcome::Ret(r);
         }
-        let r = match nr {
-            93 => {
+        let r = match sys {
+            Exit => {
                 self.exit_thread();
                 if sh.threads.lock().is_empty() {
                     sh.end(Ending::Exited(a[0] as i32 & 0xff));
                 }
                 return Outcome::Exited;
             }
-            94 => {
+            ExitGroup => {
                 sh.end(Ending::Exited(a[0] as i32 & 0xff));
                 return Outcome::Exited;
             }
-            96 => {
+            SetTidAddress => {
                 self.st.lock().clear_tid = a[0];
                 Ok(self.tid as u64)
             }
-            178 => Ok(self.tid as u64),
-            172 => Ok(sh.pid as u64),
-            124 => {
+            Gettid => Ok(self.tid as u64),
+            Getpid => Ok(sh.pid as u64),
+            SchedYield => {
                 std::thread::yield_now();
                 Ok(0)
             }
-            101 | 115 => {
-                let req = if nr == 101 { a[0] } else { a[2] };
+            Nanosleep | ClockNanosleep => {
+                let req = if sys == Nanosleep { a[0] } else { a[2] };
                 match timespec_dur(&mem, req) {
-                    Ok(_) if nr == 115 && a[1] & 1 != 0 => Ok(0), // TIMER_ABSTIME: not emulated
+                    Ok(_) if sys == ClockNanosleep && a[1] & 1 != 0 => Ok(0), // TIMER_ABSTIME: not emulated
                     Ok(d) => {
                         let end = Instant::now() + d;
                         loop {
@@ -828,13 +784,13 @@ impl Thread {
                     Err(e) => Err(e),
                 }
             }
-            98 => self.futex(&mem, a),
-            99 if a[1] != 24 => Err(libc::EINVAL), // sizeof(struct robust_list_head)
-            99 => {
+            Futex => self.futex(&mem, a),
+            SetRobustList if a[1] != 24 => Err(libc::EINVAL), // sizeof(struct robust_list_head)
+            SetRobustList => {
                 self.st.lock().robust = (a[0], a[1]);
                 Ok(0)
             }
-            100 => {
+            GetRobustList => {
                 let (head, len) = self.st.lock().robust;
                 if a[0] != 0 && a[0] as i32 != self.tid {
                     Err(libc::ESRCH)
@@ -842,7 +798,7 @@ impl Thread {
                     mem.put_u64(a[1], head).and_then(|_| mem.put_u64(a[2], len)).map(|_| 0)
                 }
             }
-            133 => {
+            RtSigsuspend => {
                 // rt_sigsuspend: wait under the given mask for a signal that acts.
                 self.with_sigmask(&mem, a[0], || {
                     while !self.interrupting() {
@@ -851,31 +807,33 @@ impl Thread {
                     Err(libc::EINTR)
                 })
             }
-            137 => self.sigtimedwait(&mut mem, a),
+            RtSigtimedwait => self.sigtimedwait(&mut mem, a),
             // I/O runs without the process lock; reads that may block wait
             // interruptibly first (see fdwait).
-            63 | 65 => fdwait::wait_readable(a[0] as i32, &|| self.interrupting())
-                .and_then(|()| fd_io(&mut mem, if nr == 63 { Sys::Read } else { Sys::Readv }, a)),
-            64 => fd_io(&mut mem, Sys::Write, a),
-            66 => fd_io(&mut mem, Sys::Writev, a),
-            67 => fd_io(&mut mem, Sys::Pread64, a),
-            68 => fd_io(&mut mem, Sys::Pwrite64, a),
-            20 => fdwait::epoll_create1(a[0]),
-            21 => fdwait::epoll_ctl(&mem, a),
-            22 | 441 => {
+            Read | Readv => {
+                fdwait::wait_readable(a[0] as i32, &|| self.interrupting()).and_then(|()| fd_io(&mut mem, sys, a))
+            }
+            Write => fd_io(&mut mem, sys, a),
+            Writev => fd_io(&mut mem, sys, a),
+            Pread64 => fd_io(&mut mem, sys, a),
+            Pwrite64 => fd_io(&mut mem, sys, a),
+            EpollCreate1 => fdwait::epoll_create1(a[0]),
+            EpollCtl => fdwait::epoll_ctl(&mem, a),
+            EpollPwait | EpollPwait2 => {
                 let mut m = Mem::new(&bus);
-                let r = self
-                    .with_sigmask(&mem, a[4], || fdwait::epoll_pwait(&mut m, a, nr == 441, &|| self.interrupting()));
+                let r = self.with_sigmask(&mem, a[4], || {
+                    fdwait::epoll_pwait(&mut m, a, sys == EpollPwait2, &|| self.interrupting())
+                });
                 mem.dirty_code.extend(m.dirty_code);
                 r
             }
-            73 => {
+            Ppoll => {
                 let mut m = Mem::new(&bus);
                 let r = self.with_sigmask(&mem, a[3], || fdwait::poll(&mut m, a, true, &|| self.interrupting()));
                 mem.dirty_code.extend(m.dirty_code);
                 r
             }
-            72 => {
+            Pselect6 => {
                 // The sixth argument points at {const sigset_t *ss; size_t len}.
                 let set = if a[5] != 0 { mem.u64(a[5]) } else { Ok(0) };
                 match set {
@@ -888,19 +846,19 @@ impl Thread {
                     Err(e) => Err(e),
                 }
             }
-            260 => procs::wait4(&mut mem, a, &|| self.interrupting()),
-            95 => procs::waitid(&mut mem, a, &|| self.interrupting()),
-            221 => {
+            Wait4 => procs::wait4(&mut mem, a, &|| self.interrupting()),
+            Waitid => procs::waitid(&mut mem, a, &|| self.interrupting()),
+            Execve => {
                 let e = procs::execve(&sh.proc.lock(), &mem, a, sh.engine, sh.threshold);
                 Err(e)
             }
-            220 if a[0] & CLONE_THREAD == 0 && (a[0] & CLONE_VM == 0 || a[0] & CLONE_VFORK != 0) => {
+            Clone if a[0] & CLONE_THREAD == 0 && (a[0] & CLONE_VM == 0 || a[0] & CLONE_VFORK != 0) => {
                 self.fork(cpu, &mut mem, a)
             }
-            220 => self.clone_thread(cpu, &mut mem, a),
-            435 => Err(libc::ENOSYS), // clone3: glibc falls back to clone
-            134 => self.sigaction(&mut mem, a),
-            135 => {
+            Clone => self.clone_thread(cpu, &mut mem, a),
+            Clone3 => Err(libc::ENOSYS), // clone3: glibc falls back to clone
+            RtSigaction => self.sigaction(&mut mem, a),
+            RtSigprocmask => {
                 let r = (|| {
                     let mut st = self.st.lock();
                     let old = st.mask;
@@ -920,15 +878,15 @@ impl Thread {
                 })();
                 r
             }
-            136 => {
+            RtSigpending => {
                 let p = self.pending.load(Ordering::SeqCst);
                 mem.put_u64(a[0], p).map(|_| 0)
             }
-            132 => self.sigaltstack(cpu, &mut mem, a),
-            139 => {
+            Sigaltstack => self.sigaltstack(cpu, &mut mem, a),
+            RtSigreturn => {
                 return if self.sigreturn(cpu) { Outcome::Replaced } else { Outcome::Exited };
             }
-            129 => {
+            Kill => {
                 let (pid, sig) = (a[0] as i32, a[1] as i32);
                 if !(0..=NSIG as i32).contains(&sig) {
                     Err(libc::EINVAL)
@@ -943,8 +901,8 @@ impl Thread {
                     Ok(0)
                 }
             }
-            130 | 131 => {
-                let (tgid, tid, sig) = if nr == 131 {
+            Tkill | Tgkill => {
+                let (tgid, tid, sig) = if sys == Tgkill {
                     (a[0] as i32, a[1] as i32, a[2] as i32)
                 } else {
                     (sh.pid, a[0] as i32, a[1] as i32)
@@ -959,14 +917,14 @@ impl Thread {
                     sh.post(tid, sig, SigInfo { code: SI_TKILL, value: sh.pid as u64 })
                 }
             }
-            102 => {
+            Getitimer => {
                 if a[1] != 0 {
                     mem.write(a[1], &[0u8; 32]).map(|_| 0)
                 } else {
                     Ok(0)
                 }
             }
-            103 => self.setitimer(&mut mem, a),
+            Setitimer => self.setitimer(&mut mem, a),
             _ => return Outcome::NotMine,
         };
         cpu.ctl.dirty_code.extend(mem.dirty_code);
@@ -1166,7 +1124,10 @@ impl SyscallHandler for Thread {
         let sh = &self.shared;
         let strace = sh.strace;
         let mut resume = pc + 4;
-        match self.mine(cpu, nr, a) {
+        let abi = sh.proc.lock().abi;
+        let sys = (abi.sysno)(nr);
+        let name = || sys.map_or_else(|| format!("syscall_{nr}"), Sys::name);
+        match self.mine(cpu, sys, a) {
             Outcome::NotMine => {
                 let bus = sh.bus.clone();
                 let mut mem = Mem::new(&bus);
@@ -1182,11 +1143,13 @@ impl SyscallHandler for Thread {
             Outcome::Ret(r) => {
                 let mut v = match r {
                     Ok(v) => v,
-                    Err(e) => (-i64::from(e)) as u64,
+                    Err(e) => (-i64::from((abi.errno)(e))) as u64,
                 };
                 // A blocking call a handler interrupted: with SA_RESTART it
                 // runs again after the handler (resume at the ecall, a0 as it was).
-                if r == Err(libc::EINTR) && matches!(nr, 63 | 65 | 95 | 98 | 260) {
+                if r == Err(libc::EINTR)
+                    && matches!(sys, Some(Sys::Read | Sys::Readv | Sys::Waitid | Sys::Futex | Sys::Wait4))
+                {
                     let acts = sh.actions.lock();
                     if self
                         .next_signal()
@@ -1199,7 +1162,7 @@ impl SyscallHandler for Thread {
                 if strace {
                     eprintln!(
                         "[strace] {}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {:#x}",
-                        syscall_name(nr),
+                        name(),
                         a[0],
                         a[1],
                         a[2],
@@ -1219,7 +1182,7 @@ impl SyscallHandler for Thread {
             }
             Outcome::Exited => {
                 if strace {
-                    eprintln!("[strace] {}({:#x})", syscall_name(nr), a[0]);
+                    eprintln!("[strace] {}({:#x})", name(), a[0]);
                 }
                 // Park the hart: the engine returns (WFI with nothing to wake it).
                 cpu.ctl.wfi = true;
@@ -1229,7 +1192,7 @@ impl SyscallHandler for Thread {
         }
         // Writing to a pipe nobody reads: the kernel sends SIGPIPE with
         // EPIPE (xlate itself ignores SIGPIPE, as Rust programs do).
-        if WRITES.contains(&nr) && cpu.x(10) == (-i64::from(libc::EPIPE)) as u64 {
+        if sys.is_some_and(|s| WRITES.contains(&s)) && cpu.x(10) == (-i64::from((abi.errno)(libc::EPIPE))) as u64 {
             self.post(SIGPIPE, SigInfo { code: SI_USER, value: 0 });
         }
         if self.forked.lock().is_some() {
