@@ -66,6 +66,20 @@ pub enum Cond {
     GeU,
 }
 
+/// Atomic read-modify-write operations ([`Emitter::atomic_rmw`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AtomicOp {
+    Swap,
+    Add,
+    And,
+    Or,
+    Xor,
+    Min,
+    Max,
+    MinU,
+    MaxU,
+}
+
 /// Host FPU operations on raw IEEE 754 bits, rounding to nearest-even, for
 /// guarded fast paths ([`Emitter::call_unless`]): binary32 values in the low
 /// 32 bits (results zero-extended) or binary64. Exception flags are not kept.
@@ -275,6 +289,23 @@ pub trait Emitter {
     /// them; without it the helper must not touch them.
     fn call(&mut self, h: Helper<Self::Cpu>, args: [Self::V; 3], fx: Effects) -> Result<Self::V, Stop>;
 
+    /// An atomic read-modify-write of the `size`-byte (4 or 8) word at
+    /// `addr`, done by the emitter inline: the old value, zero-extended; or
+    /// None, and the semantics do it in a helper (which also raises the
+    /// exceptions: the inline form leaves anything unusual to it).
+    fn atomic_rmw(&mut self, op: AtomicOp, addr: Self::V, value: Self::V, size: u8) -> Option<Self::V> {
+        let _ = (op, addr, value, size);
+        None
+    }
+
+    /// A full host memory barrier (a guest fence the host's memory model
+    /// does not give for free).
+    fn fence(&mut self) -> Result<(), Stop> {
+        let z = self.imm(0);
+        self.call(host_fence::<Self::Cpu>, [z, z, z], Effects::PURE)?;
+        Ok(())
+    }
+
     /// The CPU's FP status word ([`GuestCpu::FP_STATUS_OFFSET`]) as it is now.
     fn fp_status(&mut self) -> Self::V;
     /// Replaces the FP status word, for FP CSR writes that change nothing
@@ -312,6 +343,11 @@ pub trait Emitter {
     fn jump_dyn(&mut self, target: Self::V);
     /// Ends the block: continue at `target` if `cond != 0`, else after this instruction.
     fn branch(&mut self, cond: Self::V, target: u64);
+}
+
+extern "C" fn host_fence<C>(_: &mut C, _: u64, _: u64, _: u64, _: u64) -> u64 {
+    std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+    0
 }
 
 /// What one traced instruction did, for the commit log.

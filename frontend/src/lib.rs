@@ -6,6 +6,6 @@ pub mod emitter;
 pub mod riscv;
 
 pub use emitter::{
-    host_fcmp, host_fp, BinOp, Cond, Control, Effects, Emitter, FCond, FpOp, GuestCpu, Helper, InsnRecord, Isa, Stop,
-    UnOp, STOP_STEP,
+    host_fcmp, host_fp, AtomicOp, BinOp, Cond, Control, Effects, Emitter, FCond, FpOp, GuestCpu, Helper, InsnRecord,
+    Isa, Stop, UnOp, STOP_STEP,
 };

@@ -87,7 +87,7 @@ pub struct Cpu {
     pub csr: csr::Csrs,
     pub bus: Arc<Bus>,
     pub clock: Arc<dyn Clock>,
-    /// LR/SC reservation (physical address).
+    /// LR/SC reservation (the host address of the reserved word).
     pub reservation: Option<u64>,
     /// The value LR read; SC succeeds only if memory still holds it.
     pub reserved_value: u64,

@@ -26,6 +26,7 @@ use std::mem::{offset_of, size_of};
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types::{F32, F64, I16, I32, I64, I8};
+use cranelift_codegen::ir::AtomicRmwOp;
 use cranelift_codegen::ir::{
     AbiParam, BlockArg, Function, InstBuilder, MemFlagsData, SigRef, Signature, StackSlot, StackSlotData,
     StackSlotKind, Type, Value,
@@ -33,7 +34,8 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use xlate_frontend::{
-    host_fcmp, host_fp, BinOp, Cond, Effects, Emitter, FCond, FpOp, GuestCpu, Helper, Isa, Stop, UnOp, STOP_STEP,
+    host_fcmp, host_fp, AtomicOp, BinOp, Cond, Effects, Emitter, FCond, FpOp, GuestCpu, Helper, Isa, Stop, UnOp,
+    STOP_STEP,
 };
 use xlate_softmmu::{DirectRam, Tlb, TlbEntry, PAGE_BITS, PAGE_MASK, TLB_ENTRIES};
 
@@ -1331,6 +1333,54 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         }
         self.avail = saved;
         Ok(r)
+    }
+
+    fn atomic_rmw(&mut self, op: AtomicOp, addr: Value, value: Value, size: u8) -> Option<Value> {
+        // Inline only where memory is addressed directly: the checks of a
+        // store (range, alignment, code and write-protect marks) send
+        // anything else to the interpreter, whose helper raises the fault.
+        let d = self.direct?;
+        if !matches!(size, 4 | 8) {
+            return None;
+        }
+        let (slow, host, disp) = self.direct_lookup(d, addr, size, true);
+        let at = if disp == 0 { host } else { self.b.ins().iadd_imm_s(host, i64::from(disp)) };
+        let op = match op {
+            AtomicOp::Swap => AtomicRmwOp::Xchg,
+            AtomicOp::Add => AtomicRmwOp::Add,
+            AtomicOp::And => AtomicRmwOp::And,
+            AtomicOp::Or => AtomicRmwOp::Or,
+            AtomicOp::Xor => AtomicRmwOp::Xor,
+            AtomicOp::Min => AtomicRmwOp::Smin,
+            AtomicOp::Max => AtomicRmwOp::Smax,
+            AtomicOp::MinU => AtomicRmwOp::Umin,
+            AtomicOp::MaxU => AtomicRmwOp::Umax,
+        };
+        let old = if size == 8 {
+            self.b.ins().atomic_rmw(I64, guest_flags(), op, at, value)
+        } else {
+            let v = self.b.ins().ireduce(I32, value);
+            let old = self.b.ins().atomic_rmw(I32, guest_flags(), op, at, v);
+            self.b.ins().uextend(I64, old)
+        };
+        self.step_site(slow);
+        Some(old)
+    }
+
+    fn fence(&mut self) -> Result<(), Stop> {
+        // A locked add of 0 to a slot of our own frame: a full barrier on
+        // x86-64 that costs less than `mfence` (Cranelift's `fence`).
+        let slot = *self.helper_slot.get_or_insert_with(|| {
+            self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3))
+        });
+        let at = self.b.ins().stack_addr(I64, slot, 0);
+        let z = self.iconst(0);
+        if cfg!(target_arch = "x86_64") {
+            self.b.ins().atomic_rmw(I64, MemFlagsData::trusted(), AtomicRmwOp::Add, at, z);
+        } else {
+            self.b.ins().fence();
+        }
+        Ok(())
     }
 
     fn fp_status(&mut self) -> Value {

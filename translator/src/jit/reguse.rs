@@ -7,7 +7,7 @@
 
 use std::marker::PhantomData;
 
-use xlate_frontend::{BinOp, Cond, Effects, Emitter, FCond, FpOp, Helper, Isa, Stop, UnOp};
+use xlate_frontend::{AtomicOp, BinOp, Cond, Effects, Emitter, FCond, FpOp, Helper, Isa, Stop, UnOp};
 
 use crate::block::Block;
 
@@ -93,6 +93,11 @@ impl<I: Isa> Emitter for RegUse<I> {
     fn store(&mut self, _: (), _: u8, _: ()) -> Result<(), Stop> {
         self.sites += 1;
         Ok(())
+    }
+    fn atomic_rmw(&mut self, _: AtomicOp, _: (), _: (), _: u8) -> Option<()> {
+        // As if inline (the destination is written): Clif may do it so.
+        self.sites += 1;
+        Some(())
     }
     fn call(&mut self, _: Helper<I::Cpu>, _: [(); 3], _: Effects) -> Result<(), Stop> {
         self.sites += 1;

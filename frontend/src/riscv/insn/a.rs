@@ -5,10 +5,12 @@
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
 
-use super::{x, R};
+use super::{set_x, x, R};
 use crate::riscv::trap::Exception;
-use crate::riscv::{mmu, Cpu, Insn, Op, STOP_EXIT};
-use crate::{Effects, Emitter, Stop};
+use xlate_softmmu::{Tlb, PAGE_MASK};
+
+use crate::riscv::{mmu, mmu_index, Cpu, Insn, Op, STOP_EXIT};
+use crate::{AtomicOp, Effects, Emitter, Stop};
 
 /// Packs what a helper needs to know: rd, width and the operation.
 fn info(i: &Insn) -> u64 {
@@ -33,7 +35,27 @@ pub fn sc<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
 }
 pub fn amo<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
     debug_assert!(!matches!(i.op, Op::LrW | Op::LrD | Op::ScW | Op::ScD));
-    call(e, i, amo_helper)
+    let op = match i.bits >> 27 {
+        0x01 => AtomicOp::Swap,
+        0x00 => AtomicOp::Add,
+        0x04 => AtomicOp::Xor,
+        0x0c => AtomicOp::And,
+        0x08 => AtomicOp::Or,
+        0x10 => AtomicOp::Min,
+        0x14 => AtomicOp::Max,
+        0x18 => AtomicOp::MinU,
+        _ => AtomicOp::MaxU,
+    };
+    let wide = (i.bits >> 12) & 1 != 0;
+    let (addr, src) = (x(e, i.rs1), x(e, i.rs2));
+    match e.atomic_rmw(op, addr, src, if wide { 8 } else { 4 }) {
+        Some(old) => {
+            let old = if wide { old } else { e.sext(old, 32) };
+            set_x(e, i.rd, old);
+            Ok(())
+        }
+        None => call(e, i, amo_helper),
+    }
 }
 
 /// A view of an aligned RAM word as a host atomic.
@@ -42,14 +64,28 @@ enum Word<'a> {
     D(&'a AtomicU64),
 }
 
-fn word(cpu: &Cpu, paddr: u64, wide: bool) -> Option<Word<'_>> {
-    let (page, _, _) = cpu.bus.host_page(paddr)?;
-    // SAFETY: host_page returns a pointer to a whole RAM page that lives as long
-    // as the bus; the offset is inside the page and aligned to the access size
-    // (checked by translate_amo), and the atomics have the integers' layout.
-    unsafe {
-        let p = page.add((paddr & 0xfff) as usize);
-        Some(if wide { Word::D(&*(p as *const AtomicU64)) } else { Word::W(&*(p as *const AtomicU32)) })
+/// Where an atomic access goes: the host address of the guest word, and
+/// the physical page when that page holds translated code (the write must
+/// drop it).
+struct Target {
+    host: u64,
+    code_page: Option<u64>,
+}
+
+impl Target {
+    fn word(&self, wide: bool) -> Word<'_> {
+        let p = self.host as *const u8;
+        // SAFETY: `host` points into a RAM page, which lives as long as the
+        // bus (the TLB entries and host_page it comes from are RAM only), and
+        // is aligned to the access size (both paths check), so it is a valid
+        // atomic of that width.
+        unsafe {
+            if wide {
+                Word::D(&*(p as *const AtomicU64))
+            } else {
+                Word::W(&*(p as *const AtomicU32))
+            }
+        }
     }
 }
 
@@ -57,45 +93,51 @@ fn sext_w(v: u32) -> u64 {
     v as i32 as i64 as u64
 }
 
-fn finish(cpu: &mut Cpu, paddr: u64, rd: u64, value: u64) -> u64 {
+fn finish(cpu: &mut Cpu, t: &Target, rd: u64, value: u64) -> u64 {
     cpu.set_x(rd as usize, value);
-    if cpu.bus.ram_at(paddr, 1).is_some_and(|r| r.is_code(paddr)) {
-        cpu.ctl.dirty_code.push(paddr & xlate_softmmu::PAGE_MASK);
+    if let Some(page) = t.code_page {
+        cpu.ctl.dirty_code.push(page);
         cpu.stop = STOP_EXIT;
     }
     0
 }
 
-fn amo_paddr(cpu: &mut Cpu, vaddr: u64, wide: bool, pc: u64, load: bool) -> Result<u64, Stop> {
+/// The target of an atomic access at `vaddr`: the data TLB entry when it
+/// allows the access at full speed (RAM without translated code, permission
+/// and alignment checked), else the full translation, which raises the
+/// guest's exception or fills the TLB for next time.
+fn target(cpu: &mut Cpu, vaddr: u64, wide: bool, pc: u64, load: bool) -> Result<Target, Stop> {
     let size = if wide { 8 } else { 4 };
-    if load {
+    let e = cpu.tlbs[mmu_index(cpu.data_prv())].entries[Tlb::index(vaddr)];
+    if Tlb::probe(if load { e.tag_read } else { e.tag_write }, vaddr, size) {
+        return Ok(Target { host: vaddr.wrapping_add(e.addend), code_page: None });
+    }
+    let paddr = if load {
         if vaddr & (size - 1) != 0 {
             return cpu.raise(Exception::LoadMisaligned, vaddr, pc);
         }
         let prv = cpu.data_prv();
-        let p = cpu.translate(vaddr, size, mmu::Access::Read, prv, pc)?;
-        if cpu.bus.host_page(p).is_none() {
-            return cpu.raise(Exception::LoadAccess, vaddr, pc);
-        }
-        Ok(p)
+        cpu.translate(vaddr, size, mmu::Access::Read, prv, pc)?
     } else {
-        let p = mmu::translate_amo(cpu, vaddr, size as u8, pc)?;
-        if cpu.bus.host_page(p).is_none_or(|(_, readonly, _)| readonly) {
-            return cpu.raise(Exception::StoreAccess, vaddr, pc);
-        }
-        Ok(p)
+        mmu::translate_amo(cpu, vaddr, size as u8, pc)?
+    };
+    match cpu.bus.host_page(paddr) {
+        Some((page, readonly, code)) if load || !readonly => Ok(Target {
+            host: page as u64 + (paddr & !PAGE_MASK),
+            code_page: (code && !load).then_some(paddr & PAGE_MASK),
+        }),
+        _ => cpu.raise(if load { Exception::LoadAccess } else { Exception::StoreAccess }, vaddr, pc),
     }
 }
 
 extern "C" fn lr_helper(cpu: &mut Cpu, vaddr: u64, _: u64, info: u64, pc: u64) -> u64 {
     let wide = info >> 8 & 1 != 0;
-    let Ok(paddr) = amo_paddr(cpu, vaddr, wide, pc, true) else { return 0 };
-    let v = match word(cpu, paddr, wide) {
-        Some(Word::D(a)) => a.load(SeqCst),
-        Some(Word::W(a)) => sext_w(a.load(SeqCst)),
-        None => return 0,
+    let Ok(t) = target(cpu, vaddr, wide, pc, true) else { return 0 };
+    let v = match t.word(wide) {
+        Word::D(a) => a.load(SeqCst),
+        Word::W(a) => sext_w(a.load(SeqCst)),
     };
-    cpu.reservation = Some(paddr);
+    cpu.reservation = Some(t.host);
     cpu.reserved_value = v;
     cpu.set_x((info & 31) as usize, v);
     0
@@ -103,22 +145,21 @@ extern "C" fn lr_helper(cpu: &mut Cpu, vaddr: u64, _: u64, info: u64, pc: u64) -
 
 extern "C" fn sc_helper(cpu: &mut Cpu, vaddr: u64, value: u64, info: u64, pc: u64) -> u64 {
     let wide = info >> 8 & 1 != 0;
-    let Ok(paddr) = amo_paddr(cpu, vaddr, wide, pc, false) else { return 0 };
-    let reserved = cpu.reservation.take() == Some(paddr);
+    let Ok(t) = target(cpu, vaddr, wide, pc, false) else { return 0 };
+    let reserved = cpu.reservation.take() == Some(t.host);
     // Succeeds only if the word still holds what LR saw (compare-and-swap).
     let ok = reserved
-        && match word(cpu, paddr, wide) {
-            Some(Word::D(a)) => a.compare_exchange(cpu.reserved_value, value, SeqCst, SeqCst).is_ok(),
-            Some(Word::W(a)) => a.compare_exchange(cpu.reserved_value as u32, value as u32, SeqCst, SeqCst).is_ok(),
-            None => false,
+        && match t.word(wide) {
+            Word::D(a) => a.compare_exchange(cpu.reserved_value, value, SeqCst, SeqCst).is_ok(),
+            Word::W(a) => a.compare_exchange(cpu.reserved_value as u32, value as u32, SeqCst, SeqCst).is_ok(),
         };
-    finish(cpu, paddr, info & 31, u64::from(!ok))
+    finish(cpu, &t, info & 31, u64::from(!ok))
 }
 
 extern "C" fn amo_helper(cpu: &mut Cpu, vaddr: u64, src: u64, info: u64, pc: u64) -> u64 {
     let wide = info >> 8 & 1 != 0;
     let f5 = info >> 9;
-    let Ok(paddr) = amo_paddr(cpu, vaddr, wide, pc, false) else { return 0 };
+    let Ok(t) = target(cpu, vaddr, wide, pc, false) else { return 0 };
     let op = |old: u64| -> u64 {
         let (a, b) = if wide { (old, src) } else { (sext_w(old as u32), sext_w(src as u32)) };
         match f5 {
@@ -136,15 +177,12 @@ extern "C" fn amo_helper(cpu: &mut Cpu, vaddr: u64, src: u64, info: u64, pc: u64
             _ => a.max(b),
         }
     };
-    let old = match word(cpu, paddr, wide) {
-        Some(Word::D(w)) => w.fetch_update(SeqCst, SeqCst, |o| Some(op(o))).unwrap_or_else(|o| o),
-        Some(Word::W(w)) => {
-            sext_w(w.fetch_update(SeqCst, SeqCst, |o| Some(op(u64::from(o)) as u32)).unwrap_or_else(|o| o))
-        }
-        None => return 0,
+    let old = match t.word(wide) {
+        Word::D(w) => w.fetch_update(SeqCst, SeqCst, |o| Some(op(o))).unwrap_or_else(|o| o),
+        Word::W(w) => sext_w(w.fetch_update(SeqCst, SeqCst, |o| Some(op(u64::from(o)) as u32)).unwrap_or_else(|o| o)),
     };
-    if cpu.reservation == Some(paddr) {
+    if cpu.reservation == Some(t.host) {
         cpu.reservation = None;
     }
-    finish(cpu, paddr, info & 31, old)
+    finish(cpu, &t, info & 31, old)
 }
