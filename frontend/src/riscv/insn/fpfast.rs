@@ -147,9 +147,80 @@ pub fn guarded<E: Emitter, F: Float, const OP: u8>(
             };
             (ok, e.fcmp(c, double, a, b))
         }
+        // Ordered operands: no flag; the smaller (larger), -0 below +0 (the
+        // bits of equal values OR-ed (AND-ed) give exactly that).
+        MIN | MAX => {
+            let uno = e.fcmp(FCond::Unordered, double, a, b);
+            let zero = e.imm(0);
+            let mut ok = e.cmp(Cond::Eq, uno, zero);
+            if F::BOXED {
+                let both = e.bin(BinOp::And, a, b);
+                let bx = boxed(e, both);
+                ok = e.bin(BinOp::And, ok, bx);
+            }
+            let a_lt = e.fcmp(FCond::Lt, double, a, b);
+            let b_lt = e.fcmp(FCond::Lt, double, b, a);
+            let v = if OP == MIN {
+                let tie = e.bin(BinOp::Or, a, b);
+                let r = e.select(b_lt, b, tie);
+                e.select(a_lt, a, r)
+            } else {
+                let tie = e.bin(BinOp::And, a, b);
+                let r = e.select(a_lt, b, tie);
+                e.select(b_lt, a, r)
+            };
+            (ok, v)
+        }
+        // Bits only, never a flag: always inline.
+        CLASS => (e.imm(1), class::<E, F>(e, a)),
         _ => return None,
     };
     Some((ok, v))
+}
+
+/// fclass: one bit for the class of `a` (see `fpu::class`), computed with
+/// compares and selects; an improperly boxed single is the canonical NaN.
+fn class<E: Emitter, F: Float>(e: &mut E, a: E::V) -> E::V {
+    let bits = if F::BOXED {
+        let low = e.imm(0xffff_ffff);
+        let v = e.bin(BinOp::And, a, low);
+        let nan = e.imm(F::NAN);
+        let bx = boxed(e, a);
+        e.select(bx, v, nan)
+    } else {
+        a
+    };
+    let exp_max = (1u64 << (F::BITS - 1 - F::FRAC)) - 1;
+    let sh = e.imm(u64::from(F::FRAC));
+    let shifted = e.bin(BinOp::ShrU, bits, sh);
+    let em = e.imm(exp_max);
+    let exp = e.bin(BinOp::And, shifted, em);
+    let fm = e.imm((1 << F::FRAC) - 1);
+    let frac = e.bin(BinOp::And, bits, fm);
+    let zero = e.imm(0);
+    let e_zero = e.cmp(Cond::Eq, exp, zero);
+    let e_max = e.cmp(Cond::Eq, exp, em);
+    let f_zero = e.cmp(Cond::Eq, frac, zero);
+    // Positive classes: zero 4, subnormal 5, normal 6, infinity 7.
+    let (c4, c5, c6, c7) = (e.imm(4), e.imm(5), e.imm(6), e.imm(7));
+    let small = e.select(f_zero, c4, c5);
+    let finite = e.select(e_zero, small, c6);
+    let pos = e.select(e_max, c7, finite);
+    // Negative ones mirror them: 7 - class.
+    let mirrored = e.bin(BinOp::Sub, c7, pos);
+    let sign_at = e.imm(u64::from(F::BITS - 1));
+    let neg = e.bin(BinOp::ShrU, bits, sign_at);
+    let idx = e.select(neg, mirrored, pos);
+    // NaNs: 8 signalling, 9 quiet (the top fraction bit).
+    let q_at = e.imm(u64::from(F::FRAC - 1));
+    let quiet = e.bin(BinOp::ShrU, frac, q_at);
+    let c8 = e.imm(8);
+    let nan_idx = e.bin(BinOp::Add, c8, quiet);
+    let f_some = e.cmp(Cond::Ne, frac, zero);
+    let is_nan = e.bin(BinOp::And, e_max, f_some);
+    let idx = e.select(is_nan, nan_idx, idx);
+    let one = e.imm(1);
+    e.bin(BinOp::Shl, one, idx)
 }
 
 /// 1 if the instruction rounds to nearest-even and inexact is accrued;

@@ -309,6 +309,10 @@ fn fma_helper<F: Float, const OP: u8>(rm: u32) -> crate::Helper<Cpu> {
 /// One operation with the rounding mode resolved; `c` is the addend of the
 /// fused operations or the integer kind of conversions.
 fn compute<F: Float, const OP: u8>(cpu: &mut Cpu, a: u64, b: u64, c: u64, rm: u8) -> u64 {
+    if OP == op::CLASS {
+        // Bits only: no flags, no rounding, nothing for SoftFloat to do.
+        return class::<F>(F::get(a));
+    }
     // A commit log shows every flag an operation raises, as Spike's does,
     // even when already set: only SoftFloat tells them all.
     let fast = if cpu.trace_csrs.is_some() {
@@ -574,6 +578,8 @@ mod tests {
                 BinOp::And => a & b,
                 BinOp::Or => a | b,
                 BinOp::Xor => a ^ b,
+                BinOp::Shl => a << (b & 63),
+                BinOp::ShrU => a >> (b & 63),
                 _ => unimplemented!("{op:?}"),
             }
         }
@@ -1046,6 +1052,9 @@ mod tests {
             for rm in 0..3 {
                 insns.push(fop(0x50 | fmt, 2, 1, rm, 10)); // fle, flt, feq
             }
+            insns.push(fop(0x14 | fmt, 2, 1, 0, 10)); // fmin
+            insns.push(fop(0x14 | fmt, 2, 1, 1, 10)); // fmax
+            insns.push(fop(0x70 | fmt, 0, 1, 1, 10)); // fclass
         }
         let mut rng = 0x9e37_79b9_7f4a_7c15u64;
         for &raw in &insns {
@@ -1055,6 +1064,12 @@ mod tests {
             for n in 0..4000 {
                 let a = edgy(&mut rng, double);
                 let b = edgy(&mut rng, double);
+                // Equal operands, and opposite signs (±0 for min and max).
+                let b = match n % 7 {
+                    5 => a,
+                    6 => a ^ if double { 1 << 63 } else { 1 << 31 },
+                    _ => b,
+                };
                 let c = edgy(&mut rng, double);
                 let int = match n % 4 {
                     0 => rng >> (rng & 63),
@@ -1102,7 +1117,7 @@ mod tests {
             }
             let f7 = raw >> 25;
             let has_fast = !matches!(raw >> 12 & 7, 1 | 2)
-                || matches!(f7, 0x60 | 0x61 | 0x50 | 0x51 | 0x68 | 0x69)
+                || matches!(f7, 0x60 | 0x61 | 0x50 | 0x51 | 0x68 | 0x69 | 0x14 | 0x15 | 0x70 | 0x71)
                 || (f7 == 0x21 && raw >> 12 & 7 == 1);
             if has_fast && !(matches!(f7, 0x60 | 0x61) && raw >> 12 & 7 != 1) {
                 assert!(taken > 100, "{raw:#010x}: fast path taken only {taken} times");
