@@ -337,6 +337,26 @@ pub trait Emitter {
         self.call(h, args, fx)
     }
 
+    /// [`Emitter::call_unless`] with a second chance: where `ok` is 0,
+    /// `fast` still stands if `retry` (emitted there, as a flag) says so.
+    /// The default computes both conditions up front.
+    fn call_unless_or<R: FnOnce(&mut Self) -> Self::V>(
+        &mut self,
+        ok: Self::V,
+        fast: Self::V,
+        retry: R,
+        h: Helper<Self::Cpu>,
+        args: [Self::V; 3],
+        fx: Effects,
+    ) -> Result<Self::V, Stop>
+    where
+        Self: Sized,
+    {
+        let again = retry(self);
+        let ok = self.bin(BinOp::Or, ok, again);
+        self.call_unless(ok, fast, h, args, fx)
+    }
+
     /// Ends the block: continue at a constant address.
     fn jump(&mut self, target: u64);
     /// Ends the block: continue at a computed address.

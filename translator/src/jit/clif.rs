@@ -516,6 +516,78 @@ impl<'a, I: Isa> Clif<'a, I> {
         }
     }
 
+    /// `call_unless`, with `retry` (if any) tried on the slow path before
+    /// the helper: when it holds, the fast value stands after all.
+    fn guarded_call<R: FnOnce(&mut Self) -> Value>(
+        &mut self,
+        ok: Value,
+        fast: Value,
+        retry: Option<R>,
+        h: Helper<I::Cpu>,
+        args: [Value; 3],
+        fx: Effects,
+    ) -> Result<Value, Stop> {
+        match self.known(ok) {
+            Some(0) => return self.call(h, args, fx),
+            Some(_) => return Ok(fast),
+            None if fx.control => return self.call(h, args, fx),
+            None => {}
+        }
+        let conds = self.flags(ok).unwrap_or_else(|| vec![ok]);
+        let Some((&last, rest)) = conds.split_last() else { return self.call(h, args, fx) };
+        let mut saved = std::mem::take(&mut self.avail);
+        if fx.regs {
+            saved.regs.clear();
+        }
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let merge = self.b.create_block();
+        let result = self.b.append_block_param(merge, I64);
+        // The status word stays available through the merge: unchanged on
+        // the fast path, read again after the helper (which may set flags).
+        let status = saved.fp_status.map(|st| (st, self.b.append_block_param(merge, I64)));
+        for &c in rest {
+            let next = self.b.create_block();
+            self.b.ins().brif(c, next, &[], slow, &[]);
+            self.switch_dominated(next);
+        }
+        let mut fast_args = vec![BlockArg::Value(fast)];
+        fast_args.extend(status.map(|(st, _)| BlockArg::Value(st)));
+        self.b.ins().brif(last, merge, &fast_args, slow, &[]);
+        self.switch(slow);
+        if let Some(retry) = retry {
+            let again = retry(self);
+            let conds = self.flags(again).unwrap_or_else(|| vec![again]);
+            let helper = self.b.create_block();
+            self.b.set_cold_block(helper);
+            let mut again_args = vec![BlockArg::Value(fast)];
+            if let Some((st, _)) = status {
+                // Nothing was called: the status word is the one from before.
+                again_args.push(BlockArg::Value(st));
+            }
+            if let Some((&last, rest)) = conds.split_last() {
+                for &c in rest {
+                    let next = self.b.create_block();
+                    self.b.set_cold_block(next);
+                    self.b.ins().brif(c, next, &[], helper, &[]);
+                    self.switch_dominated(next);
+                }
+                self.b.ins().brif(last, merge, &again_args, helper, &[]);
+            }
+            self.switch(helper);
+        }
+        let v = self.call(h, args, fx)?;
+        let mut slow_args = vec![BlockArg::Value(v)];
+        if status.is_some() {
+            slow_args.push(BlockArg::Value(self.load_fp_status()));
+        }
+        self.b.ins().jump(merge, &slow_args);
+        self.switch(merge);
+        self.avail = saved;
+        self.avail.fp_status = status.map(|(_, param)| param);
+        Ok(result)
+    }
+
     fn reg_off(r: usize) -> i32 {
         off(<I::Cpu as GuestCpu>::REGS_OFFSET + 8 * r)
     }
@@ -1455,44 +1527,19 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         args: [Value; 3],
         fx: Effects,
     ) -> Result<Value, Stop> {
-        match self.known(ok) {
-            Some(0) => return self.call(h, args, fx),
-            Some(_) => return Ok(fast),
-            None if fx.control => return self.call(h, args, fx),
-            None => {}
-        }
-        let conds = self.flags(ok).unwrap_or_else(|| vec![ok]);
-        let Some((&last, rest)) = conds.split_last() else { return self.call(h, args, fx) };
-        let mut saved = std::mem::take(&mut self.avail);
-        if fx.regs {
-            saved.regs.clear();
-        }
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
-        let merge = self.b.create_block();
-        let result = self.b.append_block_param(merge, I64);
-        // The status word stays available through the merge: unchanged on
-        // the fast path, read again after the helper (which may set flags).
-        let status = saved.fp_status.map(|st| (st, self.b.append_block_param(merge, I64)));
-        for &c in rest {
-            let next = self.b.create_block();
-            self.b.ins().brif(c, next, &[], slow, &[]);
-            self.switch_dominated(next);
-        }
-        let mut fast_args = vec![BlockArg::Value(fast)];
-        fast_args.extend(status.map(|(st, _)| BlockArg::Value(st)));
-        self.b.ins().brif(last, merge, &fast_args, slow, &[]);
-        self.switch(slow);
-        let v = self.call(h, args, fx)?;
-        let mut slow_args = vec![BlockArg::Value(v)];
-        if status.is_some() {
-            slow_args.push(BlockArg::Value(self.load_fp_status()));
-        }
-        self.b.ins().jump(merge, &slow_args);
-        self.switch(merge);
-        self.avail = saved;
-        self.avail.fp_status = status.map(|(_, param)| param);
-        Ok(result)
+        self.guarded_call(ok, fast, None::<fn(&mut Self) -> Value>, h, args, fx)
+    }
+
+    fn call_unless_or<R: FnOnce(&mut Self) -> Value>(
+        &mut self,
+        ok: Value,
+        fast: Value,
+        retry: R,
+        h: Helper<I::Cpu>,
+        args: [Value; 3],
+        fx: Effects,
+    ) -> Result<Value, Stop> {
+        self.guarded_call(ok, fast, Some(retry), h, args, fx)
     }
 
     fn jump(&mut self, target: u64) {

@@ -57,6 +57,9 @@ fn jalr(rd: u32, rs1: u32, imm: i32) -> u32 {
 fn lui(rd: u32, imm20: u32) -> u32 {
     imm20 << 12 | rd << 7 | 0x37
 }
+fn csrrw(rd: u32, csr: u32, rs1: u32) -> u32 {
+    i(csr as i32, rs1, 1, rd, 0x73)
+}
 fn addi(rd: u32, rs1: u32, imm: i32) -> u32 {
     i(imm, rs1, 0, rd, 0x13)
 }
@@ -166,6 +169,7 @@ fn assert_same(what: &str, a: &Cpu, b: &Cpu) {
     assert_eq!(a.prv, b.prv, "{what}: privilege");
     assert_eq!((a.csr.mepc, a.csr.mcause, a.csr.mtval), (b.csr.mepc, b.csr.mcause, b.csr.mtval), "{what}: trap CSRs");
     assert_eq!(a.csr.mstatus, b.csr.mstatus, "{what}: mstatus");
+    assert_eq!(a.csr.fcsr, b.csr.fcsr, "{what}: fcsr");
     let (ma, mb) = (ram(a), ram(b));
     if let Some(k) = (0..ma.len()).find(|&k| ma[k] != mb[k]) {
         panic!("{what}: RAM differs at {:#x}: interp {:#x}, jit {:#x}", RAM + k as u64, ma[k], mb[k]);
@@ -553,6 +557,57 @@ fn amo_on_code_is_seen_by_the_next_instructions() {
     ];
     let cpu = differential("amo smc", &prog, &|c| c.regs[24] = CODE + 12);
     assert_eq!(cpu.regs[6], 9);
+}
+
+#[test]
+fn random_fp_matches_interp() {
+    // Arithmetic on integer-valued doubles and singles (exact results, which
+    // raise no flag), fractions (inexact), zeros and NaNs; min, max, class
+    // and compares; fflags read and cleared now and then, so the fast paths
+    // run both with inexact accrued and without.
+    let fop = |f7: u32, rs2, rs1, rm, rd| r(f7, rs2, rs1, rm, rd, 0x53);
+    let mut rng = Rng(4242);
+    let mut prog = Vec::new();
+    for _ in 0..1500 {
+        let fmt = rng.below(2) as u32; // 0 single, 1 double
+                                       // f0-f7 hold doubles, f8-f15 singles.
+        let half = 8 * (1 - fmt);
+        let (rd, rs1, rs2) = (half + rng.below(8) as u32, half + rng.below(8) as u32, half + rng.below(8) as u32);
+        let rm = [0, 7, 7, 1][rng.below(4) as usize];
+        let x = 1 + rng.below(20) as u32;
+        prog.push(match rng.below(14) {
+            0..=5 => fop([0x00, 0x04, 0x08][rng.below(3) as usize] | fmt, rs2, rs1, rm, rd), // fadd, fsub, fmul
+            6 => fop(0x0c | fmt, rs2, rs1, rm, rd),                                          // fdiv
+            7 => fop(0x2c | fmt, 0, rs1, rm, rd),                                            // fsqrt
+            8 => fop(0x14 | fmt, rs2, rs1, rng.below(2) as u32, rd),                         // fmin, fmax
+            9 => fop(0x70 | fmt, 0, rs1, 1, x),                                              // fclass
+            10 => fop(0x50 | fmt, rs2, rs1, rng.below(3) as u32, x),                         // fle, flt, feq
+            11 | 12 => fop(0x68 | fmt, 2, x, rm, rd),                                        // fcvt from a long
+            _ => csrrw(21, 1, 0),                                                            // read and clear fflags
+        });
+        if rng.below(8) == 0 {
+            prog.push(sd(21, 31, 0));
+            prog.push(addi(31, 31, 8));
+        }
+    }
+    let seed = Rng(7);
+    let init = move |c: &mut Cpu| {
+        let mut rng = Rng(seed.0);
+        c.csr.mstatus |= 3 << 13; // FS dirty
+        for k in 1..21 {
+            c.regs[k] = rng.below(1 << 20).wrapping_sub(1 << 19);
+        }
+        for k in 0..16 {
+            let x = match rng.below(8) {
+                0..=4 => rng.below(4096) as f64 - 2048.0,
+                5 => rng.below(64) as f64 / 8.0,
+                6 => 0.1,
+                _ => [0.0, -0.0, f64::NAN][rng.below(3) as usize],
+            };
+            c.regs[32 + k] = if k < 8 { x.to_bits() } else { 0xffff_ffff_0000_0000 | u64::from((x as f32).to_bits()) };
+        }
+    };
+    differential("random fp", &prog, &init);
 }
 
 #[test]

@@ -17,16 +17,16 @@ use crate::riscv::csr::{FRM_MASK, FRM_SHIFT};
 use crate::riscv::{Insn, Mode};
 use crate::{BinOp, Cond, Emitter, FCond, FpOp};
 
-/// `(ok, value)` for [`Emitter::call_unless`] computing `OP` in precision
-/// `F` on the operands the helper gets, or `None` if this instruction always
-/// takes the helper.
+/// The guard and value for [`Emitter::call_unless`] computing `OP` in
+/// precision `F` on the operands the helper gets, or `None` if this
+/// instruction always takes the helper.
 pub fn guarded<E: Emitter, F: Float, const OP: u8>(
     e: &mut E,
     i: &Insn,
     a: E::V,
     b: E::V,
     c: E::V,
-) -> Option<(E::V, E::V)> {
+) -> Option<Guard<E::V>> {
     use op::*;
     if Mode(e.mode()).fs() != 3 {
         return None; // the helper marks the state dirty
@@ -35,6 +35,7 @@ pub fn guarded<E: Emitter, F: Float, const OP: u8>(
     let rm = i.rm();
     let (ok, v) = match OP {
         ADD | SUB | MUL | DIV | SQRT | MADD | MSUB | NMSUB | NMADD => {
+            let fused = !matches!(OP, ADD | SUB | MUL | DIV | SQRT);
             let st = rounds_nearest(e, rm)?;
             let sign = e.imm(F::SIGN);
             // The negated forms: -(a*b) = (-a)*b, and -c, both exact.
@@ -51,6 +52,7 @@ pub fn guarded<E: Emitter, F: Float, const OP: u8>(
             let r = e.fp(hop, double, [a, b, c]);
             let n = normal::<E, F>(e, r);
             let mut ok = e.bin(BinOp::And, st, n);
+            let mut bx = None;
             if F::BOXED {
                 let all = match hop {
                     FpOp::Sqrt => a,
@@ -60,8 +62,14 @@ pub fn guarded<E: Emitter, F: Float, const OP: u8>(
                     }
                     _ => e.bin(BinOp::And, a, b),
                 };
-                let bx = boxed(e, all);
-                ok = e.bin(BinOp::And, ok, bx);
+                let flag = boxed(e, all);
+                ok = e.bin(BinOp::And, ok, flag);
+                bx = Some(flag);
+            }
+            if !fused {
+                // Without inexact accrued, an exact result raises no flag either.
+                let retry = Retry { a, b, r, boxed: bx, rm };
+                return Some(Guard { ok, value: put::<E, F>(e, r), retry: Some(retry) });
             }
             (ok, put::<E, F>(e, r))
         }
@@ -175,7 +183,40 @@ pub fn guarded<E: Emitter, F: Float, const OP: u8>(
         CLASS => (e.imm(1), class::<E, F>(e, a)),
         _ => return None,
     };
-    Some((ok, v))
+    Some(Guard { ok, value: v, retry: None })
+}
+
+/// A guarded fast path ([`guarded`]).
+pub struct Guard<V> {
+    pub ok: V,
+    pub value: V,
+    /// For `ok`s that also want inexact accrued: what [`retry`] needs to
+    /// accept the value anyway when it is exact ([`Emitter::call_unless_or`]).
+    pub retry: Option<Retry<V>>,
+}
+
+pub struct Retry<V> {
+    a: V,
+    b: V,
+    r: V,
+    boxed: Option<V>,
+    rm: u32,
+}
+
+/// The second chance of a [`Guard`]: round-to-nearest-even, a normal result
+/// (and boxed operands) as before, and an exact result instead of inexact
+/// accrued.
+pub fn retry<E: Emitter, F: Float, const OP: u8>(e: &mut E, rt: &Retry<E::V>) -> E::V {
+    let st = nearest_even(e, rt.rm).unwrap_or_else(|| e.imm(0));
+    let x = exact::<E, F, OP>(e, rt.a, rt.b, rt.r);
+    // Worked out again rather than kept alive from the main line.
+    let n = normal::<E, F>(e, rt.r);
+    let ok = e.bin(BinOp::And, st, n);
+    let ok = e.bin(BinOp::And, ok, x);
+    match rt.boxed {
+        Some(bx) => e.bin(BinOp::And, ok, bx),
+        None => ok,
+    }
 }
 
 /// fclass: one bit for the class of `a` (see `fpu::class`), computed with
@@ -238,6 +279,58 @@ fn rounds_nearest<E: Emitter>(e: &mut E, rm: u32) -> Option<E::V> {
         }
         _ => None,
     }
+}
+
+/// 1 if the instruction rounds to nearest-even (statically, or frm says so);
+/// `None` for other static rounding modes.
+fn nearest_even<E: Emitter>(e: &mut E, rm: u32) -> Option<E::V> {
+    match rm {
+        0 => Some(e.imm(1)),
+        7 => {
+            let s = e.fp_status();
+            let m = e.imm(FRM_MASK << FRM_SHIFT);
+            let t = e.bin(BinOp::And, s, m);
+            let zero = e.imm(0);
+            Some(e.cmp(Cond::Eq, t, zero))
+        }
+        _ => None,
+    }
+}
+
+/// 1 if the rounded result `r` of `OP` on `a` and `b` is exact: its
+/// rounding error, which is a float itself, is zero. For a sum that error
+/// is TwoSum's; for a product (and q*b for a quotient, r*r for a root) it is
+/// the fused multiply-add residual, a float when the operands are far
+/// enough from the bottom of the range (else 0 here, and the helper decides).
+fn exact<E: Emitter, F: Float, const OP: u8>(e: &mut E, a: E::V, b: E::V, r: E::V) -> E::V {
+    use op::*;
+    let double = F::BITS == 64;
+    let sign = e.imm(F::SIGN);
+    let zero = e.imm(0);
+    if matches!(OP, ADD | SUB) {
+        let y = if OP == SUB { e.bin(BinOp::Xor, b, sign) } else { b };
+        let yy = e.fp(FpOp::Sub, double, [r, a, a]);
+        let t = e.fp(FpOp::Sub, double, [r, yy, yy]);
+        let e1 = e.fp(FpOp::Sub, double, [a, t, t]);
+        let e2 = e.fp(FpOp::Sub, double, [y, yy, yy]);
+        let err = e.fp(FpOp::Add, double, [e1, e2, e2]);
+        return e.fcmp(FCond::Eq, double, err, zero);
+    }
+    // MUL: a*b - r; DIV: r*b - a; SQRT: r*r - a.
+    let (x, y, z) = match OP {
+        MUL => (a, b, r),
+        DIV => (r, b, a),
+        _ => (r, r, a),
+    };
+    let neg_z = e.bin(BinOp::Xor, z, sign);
+    let res = e.fp(FpOp::MulAdd, double, [x, y, neg_z]);
+    let none = e.fcmp(FCond::Eq, double, res, zero);
+    // |z| >= 2^(emin + precision + 2): biased exponent FRAC + 4.
+    let mag = e.imm(F::SIGN - 1);
+    let abs = e.bin(BinOp::And, z, mag);
+    let low = e.imm(u64::from(F::FRAC + 4) << F::FRAC);
+    let far = e.cmp(Cond::GeU, abs, low);
+    e.bin(BinOp::And, none, far)
 }
 
 /// 1 if fflags.NX is set (an inexact result adds no flag).

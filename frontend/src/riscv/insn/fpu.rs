@@ -414,7 +414,10 @@ pub fn arith<E: Emitter<Cpu = Cpu>, F: Float, const OP: u8>(e: &mut E, i: &Insn)
     let c = if fused { e.reg(F0 + usize::from(i.rs3)) } else { e.imm(u64::from(i.raw)) };
     let h = if fused { fma_helper::<F, OP>(rm) } else { fp::<F, OP> };
     let v = match fpfast::guarded::<E, F, OP>(e, i, a, b, c) {
-        Some((ok, fast)) => e.call_unless(ok, fast, h, [a, b, c], fx)?,
+        Some(g) => match g.retry {
+            Some(rt) => e.call_unless_or(g.ok, g.value, |e| fpfast::retry::<E, F, OP>(e, &rt), h, [a, b, c], fx)?,
+            None => e.call_unless(g.ok, g.value, h, [a, b, c], fx)?,
+        },
         None => e.call(h, [a, b, c], fx)?,
     };
     if op::writes_x(OP) {
