@@ -37,7 +37,7 @@ use xlate_frontend::{
     host_fcmp, host_fp, AtomicOp, BinOp, Cond, Effects, Emitter, FCond, FpOp, GuestCpu, Helper, Isa, Stop, UnOp,
     STOP_STEP,
 };
-use xlate_softmmu::{DirectRam, Tlb, TlbEntry, PAGE_BITS, PAGE_MASK, TLB_ENTRIES};
+use xlate_softmmu::{DirectRam, Tlb, TlbEntry, PAGE_BITS, PAGE_MASK, PAGE_SIZE, TLB_ENTRIES};
 
 use super::reguse::{RegUse, MAX_REGS};
 use crate::block::Block;
@@ -256,7 +256,14 @@ struct Avail {
     /// CPU structure, read when first needed).
     regs: HashMap<usize, Value>,
     exprs: HashMap<(u8, u8, Operand, Operand), Value>,
+    /// Direct RAM: `root + c` is known to be in RAM for `c` in `[lo, hi)`.
+    in_ram: HashMap<Value, (i64, i64)>,
 }
+
+/// A direct-RAM range check proves this many bytes on either side of the
+/// access in RAM too, so nearby accesses off the same base need none. (An
+/// access this close to either end of RAM takes the slow path instead.)
+const RAM_CHECK_MARGIN: i64 = 256;
 
 /// An operand of an available expression: constants by value, since each
 /// `imm` is a new Cranelift value.
@@ -906,7 +913,7 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// with the host address `host + disp` (returned).
     fn fast_path(&mut self, addr: Value, size: u8, write: bool) -> (cranelift_codegen::ir::Block, Value, i32) {
         if let Some(d) = self.direct {
-            return self.direct_lookup(d, addr, size, write);
+            return self.direct_lookup(d, addr, size, write, false);
         }
         let tag = if write { offset_of!(TlbEntry, tag_write) } else { offset_of!(TlbEntry, tag_read) };
         let (fast, slow, ent) = self.tlb_lookup(addr, size, tag);
@@ -927,6 +934,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         addr: Value,
         size: u8,
         write: bool,
+        aligned: bool,
     ) -> (cranelift_codegen::ir::Block, Value, i32) {
         let sz = u64::from(size);
         let (root, disp) = match self.offset_of(addr) {
@@ -936,15 +944,34 @@ impl<'a, I: Isa> Clif<'a, I> {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let off = self.b.ins().iadd_imm_s(root, disp.wrapping_sub(d.base as i64));
-        let limit = d.size.saturating_sub(sz);
-        let bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, off, limit as i64);
-        self.check(bad, slow);
+        let end = disp.wrapping_add(sz as i64);
+        let covered = self.avail.in_ram.get(&root).is_some_and(|&(lo, hi)| lo <= disp && end <= hi);
+        let m = RAM_CHECK_MARGIN;
+        if !covered && d.size > 2 * m as u64 + sz {
+            // root + disp - m >= base and root + disp + size + m <= base + ram size.
+            let low = self.b.ins().iadd_imm_s(off, -m);
+            let limit = d.size - sz - 2 * m as u64;
+            let bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, low, limit as i64);
+            self.check(bad, slow);
+            self.avail.in_ram.insert(root, (disp - m, end + m));
+        } else if !covered {
+            let limit = d.size.saturating_sub(sz);
+            let bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, off, limit as i64);
+            self.check(bad, slow);
+        }
         if write {
             if size > 1 {
-                // The base is page-aligned: off has addr's low bits.
-                let low = self.b.ins().band_imm_s(off, (sz - 1) as i64);
-                let mis = self.b.ins().icmp_imm_s(IntCC::NotEqual, low, 0);
-                self.check(mis, slow);
+                // The base is page-aligned: off has addr's low bits. Atomics
+                // must be aligned; a plain store only must not straddle two
+                // pages (one code mark below covers it).
+                let bad = if aligned {
+                    let low = self.b.ins().band_imm_s(off, (sz - 1) as i64);
+                    self.b.ins().icmp_imm_s(IntCC::NotEqual, low, 0)
+                } else {
+                    let in_page = self.b.ins().band_imm_s(off, PAGE_SIZE as i64 - 1);
+                    self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, in_page, (PAGE_SIZE - sz) as i64)
+                };
+                self.check(bad, slow);
             }
             // In range now, so the mark index is too.
             let page = self.b.ins().ushr_imm_s(off, i64::from(PAGE_BITS));
@@ -1415,7 +1442,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         if !matches!(size, 4 | 8) {
             return None;
         }
-        let (slow, host, disp) = self.direct_lookup(d, addr, size, true);
+        let (slow, host, disp) = self.direct_lookup(d, addr, size, true, true);
         let at = if disp == 0 { host } else { self.b.ins().iadd_imm_s(host, i64::from(disp)) };
         let op = match op {
             AtomicOp::Swap => AtomicRmwOp::Xchg,

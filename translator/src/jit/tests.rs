@@ -611,6 +611,36 @@ fn random_fp_matches_interp() {
 }
 
 #[test]
+fn accesses_at_the_ends_of_ram_and_pages_match_interp() {
+    // Direct RAM proves a margin around each checked access: accesses near
+    // either end of RAM must still work (slow path), and past the end fault.
+    // Misaligned stores work within a page, and across pages.
+    let prog = [
+        ld(5, 24, 0),   // the last doubleword of RAM
+        ld(6, 24, -16), // near it, off the same base
+        sd(5, 24, -8),
+        ld(7, 24, 4), // straddles the end: access fault, skipped
+        ld(8, 23, 0), // the first doubleword of RAM (code)
+        ld(9, 23, 8),
+        sd(5, 25, 3),    // misaligned, inside a page
+        sd(6, 25, 4093), // misaligned, across two pages
+        ld(10, 25, 4093),
+        ld(11, 25, 3),
+        ld(12, 22, 0),    // well inside: its check covers a margin around it
+        ld(13, 22, 1016), // the last doubleword, beyond that margin
+        ld(14, 22, 1020), // straddles the end: access fault, skipped
+    ];
+    let cpu = differential("ram ends", &prog, &|c| {
+        c.regs[24] = RAM + RAM_SIZE - 8;
+        c.regs[23] = RAM;
+        c.regs[25] = DATA;
+        c.regs[22] = RAM + RAM_SIZE - 1024;
+    });
+    assert_eq!(cpu.regs[26], 2, "two accesses faulted");
+    assert_eq!(cpu.regs[10], cpu.regs[6]);
+}
+
+#[test]
 fn self_modifying_code() {
     // Overwrites an instruction later in the same block; the store ends the
     // block (stop exit) and the new instruction runs.
