@@ -148,10 +148,12 @@ impl Cpu {
     }
 
     /// Everything that changes how code at a pc is decoded or translated;
-    /// part of the translated block's key.
+    /// part of the translated block's key. Bit 6 (inexact accrued) is only a
+    /// hint for the FP fast paths: code is right whatever it says.
     pub fn mode(&self) -> u32 {
         let fs = ((self.csr.mstatus >> 13) & 3) as u32;
-        u32::from(self.prv) | (u32::from(self.data_prv()) << 2) | (fs << 4)
+        let nx = (self.csr.fcsr & 1) as u32;
+        u32::from(self.prv) | (u32::from(self.data_prv()) << 2) | (fs << 4) | (nx << 6)
     }
 
     /// Applies what other threads asked of this hart.
@@ -194,6 +196,10 @@ impl Mode {
     }
     pub fn fs(self) -> u32 {
         self.0 >> 4 & 3
+    }
+    /// fflags.NX was set when the block was translated (see `Cpu::mode`).
+    pub fn inexact_accrued(self) -> bool {
+        self.0 >> 6 & 1 != 0
     }
 }
 

@@ -66,8 +66,9 @@ pub fn guarded<E: Emitter, F: Float, const OP: u8>(
                 ok = e.bin(BinOp::And, ok, flag);
                 bx = Some(flag);
             }
-            if !fused {
-                // Without inexact accrued, an exact result raises no flag either.
+            // Code translated while inexact was not accrued (and so likely
+            // runs so): an exact result raises no flag either.
+            if !fused && !Mode(e.mode()).inexact_accrued() {
                 let retry = Retry { a, b, r, boxed: bx, rm };
                 return Some(Guard { ok, value: put::<E, F>(e, r), retry: Some(retry) });
             }
