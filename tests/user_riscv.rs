@@ -125,13 +125,15 @@ fn file_process_and_descriptor_calls_match_qemu() {
 #[test]
 fn execve_keeps_argv0_cmdline_and_exe() {
     // The new program sees the argv[0] it was given, its own
-    // /proc/self/cmdline and /proc/<pid>/exe (not xlate's).
+    // /proc/self/cmdline and /proc/<pid>/exe (not xlate's), and keeps the
+    // ignored signals and the mask.
     let dir = scratch("exec-self");
     for e in ENGINES {
         let o = xlate_exec(e, &program("sysmisc"), &[dir.to_str().unwrap(), "exec-self"]);
         assert_eq!(
             String::from_utf8_lossy(&o.stdout),
-            "child argv[0] renamed, cmdline has 3 words 1, exe sysmisc\nexec self: exit 0\n",
+            "child argv[0] renamed, cmdline has 3 words 1, exe sysmisc\n\
+             child: SIGHUP ignored 1, SIGUSR2 blocked 1\nexec self: exit 0\n",
             "--engine {e}: {}",
             String::from_utf8_lossy(&o.stderr)
         );

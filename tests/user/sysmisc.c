@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,13 +170,16 @@ static void exec_host(const char *dir) {
     fclose(f);
     chmod(script, 0755);
     fflush(stdout);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
         pid_t p = fork();
         if (p == 0) {
             if (k == 0)
                 execl("/bin/echo", "echo", "host echo ran", (char *)NULL);
-            else
+            else if (k == 1)
                 execl(script, script, "hi", (char *)NULL);
+            /* An ignored signal stays ignored in the new program. */
+            signal(SIGHUP, SIG_IGN);
+            execl("/bin/sh", "sh", "-c", "kill -HUP $$; echo host shell survived SIGHUP", (char *)NULL);
             _exit(127);
         }
         int status;
@@ -257,6 +261,12 @@ static void exec_self(const char *dir) {
     fflush(stdout);
     pid_t p = fork();
     if (p == 0) {
+        /* Ignored signals and the mask survive execve. */
+        signal(SIGHUP, SIG_IGN);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGUSR2);
+        sigprocmask(SIG_BLOCK, &set, NULL);
         execl("/proc/self/exe", "renamed", dir, "child", (char *)NULL);
         _exit(127);
     }
@@ -277,6 +287,11 @@ static void child(char **argv) {
     ssize_t m = readlink(exe, target, sizeof target);
     const char *base = m > 0 ? (target[m] = 0, strrchr(target, '/') + 1) : "?";
     printf("child argv[0] %s, cmdline has 3 words %d, exe %s\n", argv[0], strncmp(buf, "renamed ", 8) == 0, base);
+    struct sigaction sa;
+    sigaction(SIGHUP, NULL, &sa);
+    sigset_t set;
+    sigprocmask(SIG_BLOCK, NULL, &set);
+    printf("child: SIGHUP ignored %d, SIGUSR2 blocked %d\n", sa.sa_handler == SIG_IGN, sigismember(&set, SIGUSR2));
 }
 
 int main(int argc, char **argv) {

@@ -235,15 +235,53 @@ pub fn fork() -> R {
     ok(unsafe { libc::fork() } as i64)
 }
 
-/// execve(2): returns only on failure.
-pub fn execve(path: &CStr, argv: &[CString], envp: &[CString]) -> i32 {
+/// What a new program inherits from the guest: the signals it ignores
+/// (bit `sig - 1`; every other disposition becomes the default, as execve
+/// does) and the blocked mask.
+#[derive(Clone, Copy)]
+pub struct ExecSignals {
+    pub ignored: u64,
+    pub blocked: u64,
+}
+
+/// execve(2) with the guest's signal state instead of xlate's: returns only
+/// on failure, with xlate's own state back.
+pub fn execve(path: &CStr, argv: &[CString], envp: &[CString], sigs: ExecSignals) -> i32 {
     let mut a: Vec<*const libc::c_char> = argv.iter().map(|s| s.as_ptr()).collect();
     a.push(std::ptr::null());
     let mut e: Vec<*const libc::c_char> = envp.iter().map(|s| s.as_ptr()).collect();
     e.push(std::ptr::null());
+    let set_mask = |bits: u64| {
+        // SAFETY: a sigset_t built with the libc calls, passed by pointer.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            for sig in 1..=64 {
+                if bits >> (sig - 1) & 1 != 0 {
+                    libc::sigaddset(&mut set, sig);
+                }
+            }
+            libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+        }
+    };
+    for sig in 1..=31 {
+        if sig == libc::SIGKILL || sig == libc::SIGSTOP {
+            continue;
+        }
+        let ignore = sigs.ignored >> (sig - 1) & 1 != 0;
+        // SAFETY: setting a disposition to SIG_IGN or SIG_DFL.
+        unsafe { libc::signal(sig, if ignore { libc::SIG_IGN } else { libc::SIG_DFL }) };
+    }
+    set_mask(sigs.blocked);
     // SAFETY: NUL-terminated strings in NULL-terminated arrays, all alive here.
     unsafe { libc::execve(path.as_ptr(), a.as_ptr(), e.as_ptr()) };
-    errno()
+    let err = errno();
+    // Still here: xlate's own dispositions and mask again.
+    set_mask(0);
+    // SAFETY: as above.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    catch_signals(&super::task::HOST_SIGNALS);
+    err
 }
 
 /// wait4(2) without rusage: (pid, raw status).
@@ -717,4 +755,39 @@ pub fn times() -> Result<(u64, [u8; 32]), i32> {
 pub fn fcntl_lock(fd: i32, cmd: i32, fl: &mut [u8; 32]) -> R {
     // SAFETY: a buffer of `struct flock`'s size (the caller passes lock commands only).
     ok(unsafe { libc::fcntl(fd, cmd, fl.as_mut_ptr()) } as i64)
+}
+
+/// The signal state this process was started with: the signals it ignores
+/// (SIGPIPE aside: Rust's runtime ignores it before `main`) and the blocked
+/// mask; the mask is then cleared for xlate's own threads.
+pub fn inherited_signals() -> ExecSignals {
+    let mut ignored = 0u64;
+    for sig in 1..=31 {
+        if sig == libc::SIGPIPE || sig == libc::SIGKILL || sig == libc::SIGSTOP {
+            continue;
+        }
+        // SAFETY: querying a disposition into a zeroed sigaction.
+        let old = unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(sig, std::ptr::null(), &mut old);
+            old.sa_sigaction
+        };
+        if old == libc::SIG_IGN {
+            ignored |= 1 << (sig - 1);
+        }
+    }
+    let mut blocked = 0u64;
+    // SAFETY: reading the mask into a zeroed sigset_t, then clearing it.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_SETMASK, std::ptr::null(), &mut set);
+        for sig in 1..=64 {
+            if libc::sigismember(&set, sig) == 1 {
+                blocked |= 1 << (sig - 1);
+            }
+        }
+        libc::sigemptyset(&mut set);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+    }
+    ExecSignals { ignored, blocked }
 }

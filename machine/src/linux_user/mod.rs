@@ -330,9 +330,11 @@ fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, Stri
     let tramp: Vec<u8> = [0x08b0_0893u32, 0x0000_0073].iter().flat_map(|w| w.to_le_bytes()).collect();
     bus.write_bytes(SIGRETURN_TRAMPOLINE, &tramp);
 
+    // As after execve: what the parent ignored stays ignored, the mask stays.
+    let inherited = host::inherited_signals();
     host::catch_signals(&task::HOST_SIGNALS);
     let shared = task::Shared::new(proc, bus.clone(), SIGRETURN_TRAMPOLINE, opts.engine, opts.jit_threshold);
-    let main_thread = shared.main_thread();
+    let main_thread = shared.main_thread_with(inherited);
     let mut cpu = Cpu::new(bus.clone(), 0, Arc::new(InstretClock(100)));
     enter_user(&mut cpu, entry, sp);
     cpu.syscall = Some(main_thread.clone());

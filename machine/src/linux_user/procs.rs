@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use xlate_translator::EngineKind;
 
-use super::host;
+use super::host::{self, ExecSignals};
 use super::syscall::{Mem, Process};
 
 type R = Result<u64, i32>;
@@ -33,7 +33,7 @@ fn string_array(mem: &Mem, mut addr: u64) -> Result<Vec<CString>, i32> {
 
 /// execve(path, argv, envp): checks the program, then replaces this host
 /// process with `xlate exec` of it. Returns only on failure (an errno).
-pub fn execve(proc: &Process, mem: &Mem, a: [u64; 6], engine: EngineKind, threshold: u32) -> i32 {
+pub fn execve(proc: &Process, mem: &Mem, a: [u64; 6], engine: EngineKind, threshold: u32, sigs: ExecSignals) -> i32 {
     let run = || -> Result<i32, i32> {
         let guest_path = CString::new(mem.cstr(a[0])?).map_err(|_| libc::EINVAL)?;
         let path = proc.host_path(guest_path.as_bytes())?;
@@ -50,7 +50,7 @@ pub fn execve(proc: &Process, mem: &Mem, a: [u64; 6], engine: EngineKind, thresh
                 proc.host_path(interp.as_bytes())?
             }
             // Host programs and scripts run natively, as qemu-user runs them.
-            _ => return Ok(host::execve(&path, &args, &envp)),
+            _ => return Ok(host::execve(&path, &args, &envp, sigs)),
         };
         let me = std::env::current_exe().map_err(|_| libc::ENOENT)?;
         let me = CString::new(me.into_os_string().into_encoded_bytes()).map_err(|_| libc::EINVAL)?;
@@ -77,7 +77,7 @@ pub fn execve(proc: &Process, mem: &Mem, a: [u64; 6], engine: EngineKind, thresh
         xargs.push(c"--".into());
         xargs.push(path);
         xargs.extend(args.into_iter().skip(1));
-        Ok(host::execve(&me, &xargs, &envp))
+        Ok(host::execve(&me, &xargs, &envp, sigs))
     };
     match run() {
         Ok(e) | Err(e) => e,

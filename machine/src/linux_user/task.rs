@@ -154,8 +154,17 @@ impl Shared {
     }
 
     /// The main thread (tid == pid).
-    pub fn main_thread(self: &Arc<Shared>) -> Arc<Thread> {
-        let t = Arc::new(Thread::new(self.clone(), self.pid, 0));
+    /// The first thread, with the ignored signals and mask the process
+    /// inherited (see [`host::inherited_signals`]).
+    pub fn main_thread_with(self: &Arc<Shared>, inherited: host::ExecSignals) -> Arc<Thread> {
+        let mut acts = self.actions.lock();
+        for (sig, act) in acts.iter_mut().enumerate().skip(1).take(64) {
+            if inherited.ignored >> (sig - 1) & 1 != 0 {
+                act.handler = 1; // SIG_IGN
+            }
+        }
+        drop(acts);
+        let t = Arc::new(Thread::new(self.clone(), self.pid, inherited.blocked & !UNBLOCKABLE));
         self.threads.lock().insert(self.pid, t.clone());
         t
     }
@@ -849,7 +858,16 @@ impl Thread {
             Wait4 => procs::wait4(&mut mem, a, &|| self.interrupting()),
             Waitid => procs::waitid(&mut mem, a, &|| self.interrupting()),
             Execve => {
-                let e = procs::execve(&sh.proc.lock(), &mem, a, sh.engine, sh.threshold);
+                // Ignored signals stay ignored in the new program; the mask stays.
+                let ignored = sh.actions.lock().iter().enumerate().skip(1).fold(0u64, |m, (sig, act)| {
+                    if act.handler == 1 {
+                        m | 1 << (sig - 1)
+                    } else {
+                        m
+                    }
+                });
+                let sigs = host::ExecSignals { ignored, blocked: self.st.lock().mask };
+                let e = procs::execve(&sh.proc.lock(), &mem, a, sh.engine, sh.threshold, sigs);
                 Err(e)
             }
             Clone if a[0] & CLONE_THREAD == 0 && (a[0] & CLONE_VM == 0 || a[0] & CLONE_VFORK != 0) => {
