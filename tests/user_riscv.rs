@@ -141,6 +141,13 @@ fn execve_keeps_argv0_cmdline_and_exe() {
 }
 
 #[test]
+fn other_threads_see_patched_code_and_new_protections() {
+    // __riscv_flush_icache makes another thread run the patched code;
+    // mprotect makes another thread's next store to the page fault.
+    compare("threadmem", &[], 0);
+}
+
+#[test]
 fn sockets_match_qemu() {
     // TCP over loopback with a forked client, UDP source addresses,
     // SCM_RIGHTS over a socketpair, scatter recvmsg, an interrupted accept.

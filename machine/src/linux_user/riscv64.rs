@@ -173,6 +173,7 @@ fn sysno(nr: u64) -> Option<Sys> {
         435 => Clone3,
         102 => Getitimer,
         103 => Setitimer,
+        259 => FlushIcache,
         _ => return None,
     })
 }

@@ -151,6 +151,7 @@ pub enum Sys {
     Clone3,
     Getitimer,
     Setitimer,
+    FlushIcache,
 }
 
 /// System calls that take only integers (fds, ids, modes, flags, lengths):
@@ -1094,9 +1095,8 @@ impl Process {
             Socket | Socketpair | Bind | Listen | Accept | Accept4 | Connect | Getsockname | Getpeername | Sendto
             | Recvfrom | Setsockopt | Getsockopt | Shutdown | Sendmsg | Recvmsg | GetRobustList | RtSigsuspend
             | RtSigtimedwait | RtSigpending | RtSigreturn | Sigaltstack | EpollCreate1 | EpollCtl | EpollPwait
-            | EpollPwait2 | Ppoll | Pselect6 | Wait4 | Waitid | Execve | Clone | Clone3 | Getitimer | Setitimer => {
-                Err(ENOSYS)
-            }
+            | EpollPwait2 | Ppoll | Pselect6 | Wait4 | Waitid | Execve | Clone | Clone3 | Getitimer | Setitimer
+            | FlushIcache => Err(ENOSYS),
         }
     }
 

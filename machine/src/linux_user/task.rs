@@ -25,7 +25,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex, MutexGuard};
-use xlate_frontend::riscv::{Cpu, InstretClock, Riscv, SyscallHandler, F0, PRV_U, STOP_TRAP};
+use xlate_frontend::riscv::{
+    Cpu, InstretClock, Riscv, SyscallHandler, F0, PRV_U, REMOTE_FENCE_I, REMOTE_FLUSH_TLB, STOP_TRAP,
+};
 use xlate_softmmu::Bus;
 use xlate_translator::{Engine, EngineKind, Exit};
 
@@ -361,6 +363,9 @@ pub struct Thread {
     pub exited: AtomicBool,
     /// In a fork child: the thread that carries on (with a fresh engine).
     forked: Mutex<Option<Arc<Thread>>>,
+    /// Its CPU's request word (`Cpu::remote`), for TLB and code flushes
+    /// other threads ask for.
+    remote: std::sync::OnceLock<Arc<AtomicU64>>,
 }
 
 fn bit(sig: i32) -> u64 {
@@ -408,6 +413,7 @@ impl Thread {
                 robust: (0, 0),
             }),
             exited: AtomicBool::new(false),
+            remote: std::sync::OnceLock::new(),
             forked: Mutex::new(None),
         }
     }
@@ -738,6 +744,17 @@ impl Thread {
         Ok(0)
     }
 
+    /// Posts a request (`REMOTE_*`) to every other thread's CPU.
+    fn ask_others(&self, req: u64) {
+        for th in self.shared.threads.lock().values() {
+            if th.tid != self.tid {
+                if let Some(r) = th.remote.get() {
+                    r.fetch_or(req, Ordering::AcqRel);
+                }
+            }
+        }
+    }
+
     fn mine(&self, cpu: &mut Cpu, sys: Option<Sys>, a: [u64; 6]) -> Outcome {
         use Sys::*;
         let sh = &self.shared;
@@ -934,6 +951,12 @@ impl Thread {
                 } else {
                     sh.post(tid, sig, SigInfo { code: SI_TKILL, value: sh.pid as u64 })
                 }
+            }
+            FlushIcache => {
+                // riscv_flush_icache: what fence.i does, on every thread.
+                cpu.ctl.flush_code = true;
+                self.ask_others(REMOTE_FENCE_I);
+                Ok(0)
             }
             Getitimer => {
                 if a[1] != 0 {
@@ -1151,10 +1174,12 @@ impl SyscallHandler for Thread {
                 let mut mem = Mem::new(&bus);
                 let r = sh.proc.lock().syscall(&mut mem, nr, a, pc);
                 cpu.set_x(10, r);
-                // This thread's TLB may hold write entries for pages that
-                // are now write-protected.
+                // TLBs may hold write entries for pages that are now
+                // write-protected: this thread's now, the others' before
+                // their next block.
                 if mem.protections_changed {
                     cpu.flush_tlbs();
+                    self.ask_others(REMOTE_FLUSH_TLB);
                 }
                 cpu.ctl.dirty_code.extend(mem.dirty_code);
             }
@@ -1267,6 +1292,7 @@ fn new_engine(sh: &Shared) -> Result<Engine<Riscv>, String> {
 pub fn run_thread(th: &Arc<Thread>, cpu: &mut Cpu, engine: &mut Engine<Riscv>) {
     let mut th = th.clone();
     loop {
+        let _ = th.remote.set(cpu.remote.clone());
         run_slices(&th, cpu, engine);
         let Some(child) = th.forked.lock().take() else { break };
         cpu.syscall = Some(child.clone());
