@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/inotify.h>
 #include <sys/personality.h>
 #include <sys/timerfd.h>
+#include <sys/time.h>
 #include <sys/times.h>
 #include <sys/uio.h>
 #include <linux/close_range.h>
@@ -189,6 +191,16 @@ static void exec_host(const char *dir) {
     unlink(script);
 }
 
+static void on_alarm(int sig) { (void)sig; }
+
+static void *chatter(void *arg) {
+    (void)arg;
+    usleep(20000);
+    printf("another thread ran while the lock was awaited\n");
+    fflush(stdout);
+    return NULL;
+}
+
 static void more_fds(const char *dir) {
     char path[256], buf[512];
     snprintf(path, sizeof path, "%s/locked", dir);
@@ -201,6 +213,26 @@ static void more_fds(const char *dir) {
         struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 5, .l_len = 1};
         fcntl(fd, F_GETLK, &q);
         printf("lock seen by child: write %d, held by parent %d\n", q.l_type == F_WRLCK, q.l_pid == getppid());
+        fflush(stdout);
+        _exit(0);
+    }
+    waitpid(p, NULL, 0);
+    /* A waiting lock request: other threads go on meanwhile, and a signal
+     * ends the wait. */
+    fflush(stdout);
+    p = fork();
+    if (p == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_alarm; /* no SA_RESTART */
+        sigaction(SIGALRM, &sa, NULL);
+        pthread_t t;
+        pthread_create(&t, NULL, chatter, NULL);
+        struct itimerval it = {.it_value = {0, 200000}};
+        setitimer(ITIMER_REAL, &it, NULL);
+        struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+        int r = fcntl(fd, F_SETLKW, &q);
+        printf("setlkw %d: %s\n", r, strerror(errno));
         fflush(stdout);
         _exit(0);
     }

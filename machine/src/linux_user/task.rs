@@ -952,6 +952,19 @@ impl Thread {
                     sh.post(tid, sig, SigInfo { code: SI_TKILL, value: sh.pid as u64 })
                 }
             }
+            // A waiting record lock: tried without waiting, in slices, so
+            // that it neither holds the process lock nor outlives a signal.
+            Fcntl if matches!(a[1], 7 | 38) => match mem.read(a[2], 32).map(|b| <[u8; 32]>::try_from(b)) {
+                Ok(Ok(fl)) => loop {
+                    let mut try_fl = fl;
+                    match host::fcntl_lock(a[0] as i32, a[1] as i32 - 1, &mut try_fl) {
+                        Err(libc::EAGAIN | libc::EACCES) if self.interrupting() => break Err(libc::EINTR),
+                        Err(libc::EAGAIN | libc::EACCES) => std::thread::sleep(Duration::from_millis(2)),
+                        r => break r,
+                    }
+                },
+                _ => Err(libc::EFAULT),
+            },
             FlushIcache => {
                 // riscv_flush_icache: what fence.i does, on every thread.
                 cpu.ctl.flush_code = true;
