@@ -954,7 +954,7 @@ impl Thread {
             }
             // A waiting record lock: tried without waiting, in slices, so
             // that it neither holds the process lock nor outlives a signal.
-            Fcntl if matches!(a[1], 7 | 38) => match mem.read(a[2], 32).map(|b| <[u8; 32]>::try_from(b)) {
+            Fcntl if matches!(a[1], 7 | 38) => match mem.read(a[2], 32).map(<[u8; 32]>::try_from) {
                 Ok(Ok(fl)) => loop {
                     let mut try_fl = fl;
                     match host::fcntl_lock(a[0] as i32, a[1] as i32 - 1, &mut try_fl) {
