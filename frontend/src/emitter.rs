@@ -418,6 +418,10 @@ pub trait Isa: 'static {
     fn interrupt_waiting(cpu: &Self::Cpu) -> bool;
     /// Which stop-word value means "completed, end the block" (vs. trapped).
     const STOP_EXIT: u64;
+    /// Mode bits that are only hints for translation (code is right
+    /// whatever they say): compiled code may chain to a successor that
+    /// differs from it in them.
+    const MODE_HINTS: u32 = 0;
     fn bus(cpu: &Self::Cpu) -> &xlate_softmmu::Bus;
     fn disasm(i: &Self::Insn) -> String;
     /// Current privilege level, as the commit log prints it.

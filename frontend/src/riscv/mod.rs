@@ -270,6 +270,7 @@ impl Isa for Riscv {
     const MAX_INSN_LEN: usize = 4;
     const NUM_MMU: usize = NUM_MMU;
     const STOP_EXIT: u64 = STOP_EXIT;
+    const MODE_HINTS: u32 = 1 << 6; // inexact accrued (see `Cpu::mode`)
 
     fn mode(cpu: &Cpu) -> u32 {
         cpu.mode()

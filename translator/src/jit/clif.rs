@@ -790,7 +790,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         let pc_hit = self.b.create_block();
         self.b.ins().brif(same_pc, pc_hit, &[], miss, &[]);
         self.switch(pc_hit);
-        let same_mode = self.b.ins().icmp_imm_s(IntCC::Equal, mode, i64::from(self.mode) + 1);
+        let same_mode = self.b.ins().icmp_imm_s(IntCC::Equal, mode, i64::from(self.mode & !I::MODE_HINTS) + 1);
         self.b.ins().brif(same_mode, found, &[], miss, &[]);
         self.switch(miss);
         self.return_to_dispatcher(pc);

@@ -334,7 +334,7 @@ impl Shared {
                     if let Some(s) = self.slots.get(((addr - base) / std::mem::size_of::<Slot>() as u64) as usize) {
                         s.target.store(target, Ordering::Relaxed);
                         s.page.store(b.paddr & PAGE_MASK, Ordering::Relaxed);
-                        s.mode.store(u64::from(b.mode), Ordering::Relaxed);
+                        s.mode.store(u64::from(b.mode & !I::MODE_HINTS), Ordering::Relaxed);
                     }
                 }
                 b.code.store(p, Ordering::Release);
@@ -499,7 +499,7 @@ impl<I: Isa> Jit<I> {
         }
         if let Some(e) = sh.jump_table.get(clif::jump_slot(b.vpc)) {
             e.vpc.store(b.vpc, Ordering::Relaxed);
-            e.mode.store(u64::from(b.mode) + 1, Ordering::Relaxed);
+            e.mode.store(u64::from(b.mode & !I::MODE_HINTS) + 1, Ordering::Relaxed);
             e.code.store(code as u64, Ordering::Relaxed);
         }
         let limit = cpu.instret_mut().saturating_add(QUANTUM as u64);
@@ -527,7 +527,7 @@ impl<I: Isa> Jit<I> {
         let [vpc, paddr, mode] = h;
         if vpc == s.target.load(Ordering::Relaxed)
             && paddr & PAGE_MASK == s.page.load(Ordering::Relaxed)
-            && mode == s.mode.load(Ordering::Relaxed)
+            && mode & !u64::from(I::MODE_HINTS) == s.mode.load(Ordering::Relaxed)
         {
             s.code.store(code as u64, Ordering::Relaxed);
             self.shared.stats.lock().links += 1;
