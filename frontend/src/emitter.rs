@@ -233,6 +233,9 @@ pub trait GuestCpu: Sized + 'static {
     /// Offset of the `u64` FP status word (rounding mode and accrued flags)
     /// that inline FP fast paths check ([`Emitter::fp_status`]).
     const FP_STATUS_OFFSET: usize;
+    /// Offsets of the load-reserved state, if the ISA has it: the host
+    /// address of the reserved word (0 for none) and the value loaded, sign-extended.
+    const RESERVATION_OFFSET: Option<(usize, usize)> = None;
 
     fn regs(&mut self) -> &mut [u64];
     fn pc(&self) -> u64;
@@ -295,6 +298,19 @@ pub trait Emitter {
     /// exceptions: the inline form leaves anything unusual to it).
     fn atomic_rmw(&mut self, op: AtomicOp, addr: Self::V, value: Self::V, size: u8) -> Option<Self::V> {
         let _ = (op, addr, value, size);
+        None
+    }
+
+    /// Load-reserved of the `size`-byte word at `addr` done inline: the value,
+    /// sign-extended (the reservation is in the CPU structure, see
+    /// [`GuestCpu::RESERVATION_OFFSET`]); or None, and the semantics call their helper.
+    fn load_reserved(&mut self, addr: Self::V, size: u8) -> Option<Self::V> {
+        let _ = (addr, size);
+        None
+    }
+    /// Store-conditional done inline: 0 if it stored, 1 if not; or None.
+    fn store_conditional(&mut self, addr: Self::V, value: Self::V, size: u8) -> Option<Self::V> {
+        let _ = (addr, value, size);
         None
     }
 

@@ -335,9 +335,11 @@ pub fn store(cpu: &mut Cpu, vaddr: u64, size: u8, value: u64, pc: u64) -> Result
     }
     let prv = cpu.data_prv();
     let paddr = cpu.translate(vaddr, u64::from(size), Access::Write, prv, pc)?;
-    if cpu.reservation.is_some() {
+    if cpu.reservation != 0 {
         let host = cpu.bus.host_page(paddr).map(|(page, _, _)| page as u64 + (paddr & !PAGE_MASK & !7));
-        cpu.reservation = cpu.reservation.filter(|&r| Some(r & !7) != host);
+        if Some(cpu.reservation & !7) == host {
+            cpu.reservation = 0;
+        }
     }
     match cpu.bus.write(paddr, size, value) {
         Ok(false) if cpu.bus.halted().is_none() => Ok(()),

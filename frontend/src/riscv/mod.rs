@@ -87,8 +87,9 @@ pub struct Cpu {
     pub csr: csr::Csrs,
     pub bus: Arc<Bus>,
     pub clock: Arc<dyn Clock>,
-    /// LR/SC reservation (the host address of the reserved word).
-    pub reservation: Option<u64>,
+    /// LR/SC reservation: the host address of the reserved word, 0 for
+    /// none (compiled code reads and writes it too).
+    pub reservation: u64,
     /// The value LR read; SC succeeds only if memory still holds it.
     pub reserved_value: u64,
     /// Requests to the engine (code invalidation, WFI).
@@ -117,7 +118,7 @@ impl Cpu {
             csr: csr::Csrs::new(hartid),
             bus,
             clock,
-            reservation: None,
+            reservation: 0,
             reserved_value: 0,
             ctl: Control::default(),
             remote: Default::default(),
@@ -219,6 +220,8 @@ impl GuestCpu for Cpu {
     const CHAIN_LIMIT_OFFSET: usize = offset_of!(Cpu, chain_limit);
     const TLBS_OFFSET: usize = offset_of!(Cpu, tlbs);
     const FP_STATUS_OFFSET: usize = offset_of!(Cpu, csr.fcsr);
+    const RESERVATION_OFFSET: Option<(usize, usize)> =
+        Some((offset_of!(Cpu, reservation), offset_of!(Cpu, reserved_value)));
 
     fn regs(&mut self) -> &mut [u64] {
         &mut self.regs

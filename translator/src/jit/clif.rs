@@ -959,20 +959,20 @@ impl<'a, I: Isa> Clif<'a, I> {
             let bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, off, limit as i64);
             self.check(bad, slow);
         }
+        if size > 1 && (aligned || write) {
+            // The base is page-aligned: off has addr's low bits. Atomics
+            // must be aligned; a plain store only must not straddle two
+            // pages (one code mark below covers it).
+            let bad = if aligned {
+                let low = self.b.ins().band_imm_s(off, (sz - 1) as i64);
+                self.b.ins().icmp_imm_s(IntCC::NotEqual, low, 0)
+            } else {
+                let in_page = self.b.ins().band_imm_s(off, PAGE_SIZE as i64 - 1);
+                self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, in_page, (PAGE_SIZE - sz) as i64)
+            };
+            self.check(bad, slow);
+        }
         if write {
-            if size > 1 {
-                // The base is page-aligned: off has addr's low bits. Atomics
-                // must be aligned; a plain store only must not straddle two
-                // pages (one code mark below covers it).
-                let bad = if aligned {
-                    let low = self.b.ins().band_imm_s(off, (sz - 1) as i64);
-                    self.b.ins().icmp_imm_s(IntCC::NotEqual, low, 0)
-                } else {
-                    let in_page = self.b.ins().band_imm_s(off, PAGE_SIZE as i64 - 1);
-                    self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, in_page, (PAGE_SIZE - sz) as i64)
-                };
-                self.check(bad, slow);
-            }
             // In range now, so the mark index is too.
             let page = self.b.ins().ushr_imm_s(off, i64::from(PAGE_BITS));
             let marks = self.iconst(d.code_marks);
@@ -1432,6 +1432,64 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         }
         self.avail = saved;
         Ok(r)
+    }
+
+    fn load_reserved(&mut self, addr: Value, size: u8) -> Option<Value> {
+        // As `atomic_rmw`: inline where RAM is addressed directly.
+        let d = self.direct?;
+        let (res_off, val_off) = <I::Cpu as GuestCpu>::RESERVATION_OFFSET?;
+        if !matches!(size, 4 | 8) {
+            return None;
+        }
+        let (slow, host, disp) = self.direct_lookup(d, addr, size, false, true);
+        let at = if disp == 0 { host } else { self.b.ins().iadd_imm_s(host, i64::from(disp)) };
+        let v = if size == 8 {
+            self.b.ins().load(I64, guest_flags(), at, 0)
+        } else {
+            self.b.ins().sload32(guest_flags(), at, 0)
+        };
+        let cpu = self.cpu;
+        self.b.ins().store(cpu_flags(), at, cpu, off(res_off));
+        self.b.ins().store(cpu_flags(), v, cpu, off(val_off));
+        self.step_site(slow);
+        Some(v)
+    }
+
+    fn store_conditional(&mut self, addr: Value, value: Value, size: u8) -> Option<Value> {
+        let d = self.direct?;
+        let (res_off, val_off) = <I::Cpu as GuestCpu>::RESERVATION_OFFSET?;
+        if !matches!(size, 4 | 8) {
+            return None;
+        }
+        let (slow, host, disp) = self.direct_lookup(d, addr, size, true, true);
+        let at = if disp == 0 { host } else { self.b.ins().iadd_imm_s(host, i64::from(disp)) };
+        self.step_site(slow);
+        // The reservation goes either way; the store happens only if it
+        // was for this word and the word still holds what LR read.
+        let cpu = self.cpu;
+        let reserved = self.b.ins().load(I64, cpu_flags(), cpu, off(res_off));
+        let z = self.b.ins().iconst(I64, 0);
+        self.b.ins().store(cpu_flags(), z, cpu, off(res_off));
+        let held = self.b.ins().icmp(IntCC::Equal, reserved, at);
+        let attempt = self.b.create_block();
+        let merge = self.b.create_block();
+        let failed = self.b.append_block_param(merge, I64);
+        let one = self.b.ins().iconst(I64, 1);
+        self.b.ins().brif(held, attempt, &[], merge, &[BlockArg::Value(one)]);
+        self.switch_dominated(attempt);
+        let expected = self.b.ins().load(I64, cpu_flags(), cpu, off(val_off));
+        let lost = if size == 8 {
+            let old = self.b.ins().atomic_cas(guest_flags(), at, expected, value);
+            self.b.ins().icmp(IntCC::NotEqual, old, expected)
+        } else {
+            let (e, v) = (self.b.ins().ireduce(I32, expected), self.b.ins().ireduce(I32, value));
+            let old = self.b.ins().atomic_cas(guest_flags(), at, e, v);
+            self.b.ins().icmp(IntCC::NotEqual, old, e)
+        };
+        let lost = self.b.ins().uextend(I64, lost);
+        self.b.ins().jump(merge, &[BlockArg::Value(lost)]);
+        self.switch_dominated(merge);
+        Some(failed)
     }
 
     fn atomic_rmw(&mut self, op: AtomicOp, addr: Value, value: Value, size: u8) -> Option<Value> {

@@ -99,6 +99,14 @@ impl<I: Isa> Emitter for RegUse<I> {
         self.sites += 1;
         Some(())
     }
+    fn load_reserved(&mut self, _: (), _: u8) -> Option<()> {
+        self.sites += 1;
+        Some(())
+    }
+    fn store_conditional(&mut self, _: (), _: (), _: u8) -> Option<()> {
+        self.sites += 1;
+        Some(())
+    }
     fn call(&mut self, _: Helper<I::Cpu>, _: [(); 3], _: Effects) -> Result<(), Stop> {
         self.sites += 1;
         Ok(())

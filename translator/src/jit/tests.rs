@@ -521,6 +521,7 @@ fn csrs_ecall_and_fence() {
 fn random_amos_match_interp() {
     // Every AMO, word and doubleword, on random values (negative ones for
     // the signed compares); the old value lands in rd (sign-extended words).
+    // LR/SC pairs that succeed and fail.
     let amo = |f5: u32, f3, rd, rs1, rs2| r(f5 << 2, rs2, rs1, f3, rd, 0x2f);
     let mut rng = Rng(99);
     let mut prog = Vec::new();
@@ -537,6 +538,21 @@ fn random_amos_match_interp() {
             // Misaligned: the trap handler skips it.
             prog.push(addi(29, 29, 2));
             prog.push(amo(f5, f3, rd, 29, 5));
+        }
+        if rng.below(4) == 0 {
+            // LR/SC: on the reserved word (succeeds unless the value is
+            // gone), another word (fails), twice (the second fails).
+            let other = if rng.below(3) == 0 { 8 } else { 0 };
+            prog.push(amo(0x02, f3, rd, 29, 0));
+            prog.push(addi(28, 29, other));
+            prog.push(amo(0x03, f3, 27, 28, 1 + rng.below(20) as u32));
+            prog.push(sd(27, 31, 0));
+            prog.push(addi(31, 31, 8));
+            if rng.below(3) == 0 {
+                prog.push(amo(0x03, f3, 27, 29, 5));
+                prog.push(sd(27, 31, 0));
+                prog.push(addi(31, 31, 8));
+            }
         }
     }
     let init = random_regs(5);

@@ -28,10 +28,26 @@ fn call<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, h: crate::Helper<Cpu>) -> R 
 }
 
 pub fn lr<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
-    call(e, i, lr_helper)
+    let wide = (i.bits >> 12) & 1 != 0;
+    let addr = x(e, i.rs1);
+    match e.load_reserved(addr, if wide { 8 } else { 4 }) {
+        Some(v) => {
+            set_x(e, i.rd, v);
+            Ok(())
+        }
+        None => call(e, i, lr_helper),
+    }
 }
 pub fn sc<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
-    call(e, i, sc_helper)
+    let wide = (i.bits >> 12) & 1 != 0;
+    let (addr, value) = (x(e, i.rs1), x(e, i.rs2));
+    match e.store_conditional(addr, value, if wide { 8 } else { 4 }) {
+        Some(failed) => {
+            set_x(e, i.rd, failed);
+            Ok(())
+        }
+        None => call(e, i, sc_helper),
+    }
 }
 pub fn amo<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
     debug_assert!(!matches!(i.op, Op::LrW | Op::LrD | Op::ScW | Op::ScD));
@@ -137,7 +153,7 @@ extern "C" fn lr_helper(cpu: &mut Cpu, vaddr: u64, _: u64, info: u64, pc: u64) -
         Word::D(a) => a.load(SeqCst),
         Word::W(a) => sext_w(a.load(SeqCst)),
     };
-    cpu.reservation = Some(t.host);
+    cpu.reservation = t.host;
     cpu.reserved_value = v;
     cpu.set_x((info & 31) as usize, v);
     0
@@ -146,7 +162,7 @@ extern "C" fn lr_helper(cpu: &mut Cpu, vaddr: u64, _: u64, info: u64, pc: u64) -
 extern "C" fn sc_helper(cpu: &mut Cpu, vaddr: u64, value: u64, info: u64, pc: u64) -> u64 {
     let wide = info >> 8 & 1 != 0;
     let Ok(t) = target(cpu, vaddr, wide, pc, false) else { return 0 };
-    let reserved = cpu.reservation.take() == Some(t.host);
+    let reserved = std::mem::take(&mut cpu.reservation) == t.host;
     // Succeeds only if the word still holds what LR saw (compare-and-swap).
     let ok = reserved
         && match t.word(wide) {
@@ -181,8 +197,8 @@ extern "C" fn amo_helper(cpu: &mut Cpu, vaddr: u64, src: u64, info: u64, pc: u64
         Word::D(w) => w.fetch_update(SeqCst, SeqCst, |o| Some(op(o))).unwrap_or_else(|o| o),
         Word::W(w) => sext_w(w.fetch_update(SeqCst, SeqCst, |o| Some(op(u64::from(o)) as u32)).unwrap_or_else(|o| o)),
     };
-    if cpu.reservation == Some(t.host) {
-        cpu.reservation = None;
+    if cpu.reservation == t.host {
+        cpu.reservation = 0;
     }
     finish(cpu, &t, info & 31, old)
 }
