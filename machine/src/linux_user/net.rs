@@ -6,7 +6,7 @@
 
 use super::fdwait::{wait_readable, Interrupted};
 use super::host::{self, IntCall};
-use super::syscall::{Mem, Sys};
+use super::syscall::{gather, Mem, Sys};
 
 type R = Result<u64, i32>;
 
@@ -114,10 +114,7 @@ pub fn call(mem: &mut Mem, sys: Sys, a: [u64; 6], intr: Interrupted) -> R {
         }
         Sendmsg => {
             let m = MsgHdr::read(mem, a[1])?;
-            let mut data = Vec::new();
-            for (base, len) in &m.iov {
-                data.extend(mem.read(*base, *len as usize)?);
-            }
+            let data = gather(mem, &m.iov)?;
             let name = if m.name != 0 { mem.read(m.name, (m.namelen as usize).min(ADDR_MAX))? } else { Vec::new() };
             let control = if m.control != 0 { mem.read(m.control, m.controllen as usize)? } else { Vec::new() };
             host::sendmsg(fd, &name, &data, &control, a[2] as i32)

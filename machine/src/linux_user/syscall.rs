@@ -381,13 +381,10 @@ pub fn fd_io(mem: &mut Mem, sys: Sys, a: [u64; 6]) -> R {
             }
         }
         Writev => {
-            let mut data = Vec::new();
-            for k in 0..a[2].min(1024) {
-                let base = mem.u64(a[1] + 16 * k)?;
-                let len = mem.u64(a[1] + 16 * k + 8)?;
-                data.extend(mem.read(base, len.min(1 << 24) as usize)?);
-            }
-            host::write(fd, &data)
+            let iov: Vec<(u64, u64)> = (0..a[2].min(1024))
+                .map(|k| Ok((mem.u64(a[1] + 16 * k)?, mem.u64(a[1] + 16 * k + 8)?)))
+                .collect::<Result<_, i32>>()?;
+            host::write(fd, &gather(mem, &iov)?)
         }
         Readv => {
             let mut total = 0u64;
@@ -406,6 +403,27 @@ pub fn fd_io(mem: &mut Mem, sys: Sys, a: [u64; 6]) -> R {
         }
         _ => Err(ENOSYS),
     }
+}
+
+/// The bytes of a guest `iovec` array's buffers, in order, up to 16 MiB in
+/// all (a write may be partial; a guest cannot make xlate copy more), and
+/// up to the first bad buffer (a short write, as Linux does; EFAULT if that
+/// is the first).
+pub fn gather(mem: &Mem, iov: &[(u64, u64)]) -> Result<Vec<u8>, i32> {
+    const MAX: u64 = 1 << 24;
+    let mut data = Vec::new();
+    for &(base, len) in iov {
+        let n = len.min(MAX - data.len() as u64);
+        match mem.read(base, n as usize) {
+            Ok(b) => data.extend(b),
+            Err(e) if data.is_empty() => return Err(e),
+            Err(_) => break,
+        }
+        if data.len() as u64 == MAX {
+            break;
+        }
+    }
+    Ok(data)
 }
 
 pub const fn page_up(x: u64) -> u64 {
@@ -1064,11 +1082,7 @@ impl Process {
                     iov.push((mem.u64(a[1] + 16 * k)?, mem.u64(a[1] + 16 * k + 8)?.min(1 << 24)));
                 }
                 if sys == Pwritev {
-                    let mut data = Vec::new();
-                    for (base, len) in &iov {
-                        data.extend(mem.read(*base, *len as usize)?);
-                    }
-                    return host::pwrite(fd, &data, a[3] as i64);
+                    return host::pwrite(fd, &gather(mem, &iov)?, a[3] as i64);
                 }
                 let mut data = vec![0u8; iov.iter().map(|(_, l)| *l as usize).sum::<usize>().min(1 << 24)];
                 let n = host::pread(fd, &mut data, a[3] as i64)? as usize;
