@@ -1,8 +1,8 @@
 //! Translated blocks and the cache that finds them.
 //!
 //! A block is a run of decoded guest instructions that never crosses a guest
-//! page and ends at a control transfer, a system instruction or a length
-//! limit. Its key is (virtual pc, physical pc, mode): the virtual pc because
+//! page (but for a lone instruction that does, see [`Block::paddr2`]) and
+//! ends at a control transfer, a system instruction or a length limit. Its key is (virtual pc, physical pc, mode): the virtual pc because
 //! pc-relative semantics are baked in, the physical pc so that a write to the
 //! page drops it, the mode because decoding and translation depend on it.
 
@@ -30,6 +30,10 @@ pub struct Block<I: Isa> {
     pub compile_requested: AtomicBool,
     /// Compiled code (`jit::BlockFn`), or null while interpreted.
     pub code: AtomicPtr<u8>,
+    /// For a lone instruction that crosses into the next page: that page
+    /// (physical). Such a block is only interpreted, and a write to either
+    /// page drops it.
+    pub paddr2: Option<u64>,
 }
 
 impl<I: Isa> Block<I> {
@@ -50,6 +54,7 @@ impl<I: Isa> Block<I> {
             hits: AtomicU32::new(0),
             compile_requested: AtomicBool::new(false),
             code: AtomicPtr::new(std::ptr::null_mut()),
+            paddr2: None,
         }
     }
     pub fn compiled(&self) -> *mut u8 {
@@ -105,6 +110,9 @@ impl<I: Isa> BlockCache<I> {
     pub fn insert(&mut self, b: Arc<Block<I>>) {
         let key = (b.vpc, b.paddr, b.mode);
         self.by_page.entry(b.paddr & PAGE_MASK).or_default().push(key);
+        if let Some(p2) = b.paddr2 {
+            self.by_page.entry(p2 & PAGE_MASK).or_default().push(key);
+        }
         self.jump_cache[Self::slot(b.vpc)] = Some(b.clone());
         self.blocks.insert(key, b);
     }

@@ -145,11 +145,21 @@ impl<I: Isa> Engine<I> {
         }
         let paddr = I::translate_fetch(cpu, pc)?;
         if let Some(b) = self.cache.lookup(pc, paddr, mode) {
-            return Ok(Some(b));
+            // A page-crossing instruction is good while its tail's page
+            // still maps where it did.
+            match b.paddr2 {
+                Some(p2) if I::translate_fetch(cpu, b.end_pc - 1)? & PAGE_MASK != p2 => {}
+                _ => return Ok(Some(b)),
+            }
         }
-        let Some(b) = decode_block(cpu, pc, paddr, mode) else { return Ok(None) };
+        let Some(b) =
+            decode_block(cpu, pc, paddr, mode).map(Ok).or_else(|| cross_page_block(cpu, pc, paddr, mode).transpose())
+        else {
+            return Ok(None);
+        };
+        let b = b?;
         let b = Arc::new(b);
-        if self.x.kind == EngineKind::Jit && self.x.trace.is_none() {
+        if self.x.kind == EngineKind::Jit && self.x.trace.is_none() && b.paddr2.is_none() {
             if let Some(jit) = &self.x.jit {
                 jit.compile_now(&b);
             }
@@ -212,7 +222,9 @@ impl<I: Isa> Exec<I> {
             }
             if self.kind == EngineKind::Tiered {
                 let hits = b.hits.fetch_add(1, Ordering::Relaxed);
-                if hits >= self.threshold && !b.compile_requested.swap(true, Ordering::Relaxed) {
+                // Compiled code chains only within a page: a page-crossing
+                // block stays interpreted.
+                if hits >= self.threshold && b.paddr2.is_none() && !b.compile_requested.swap(true, Ordering::Relaxed) {
                     if let Some(jit) = &self.jit {
                         // XLATE_NO_REGIONS=1 compiles blocks alone (to measure regions).
                         let parts = if no_regions() { Vec::new() } else { region_parts(cpu, b) };
@@ -366,6 +378,31 @@ pub(crate) fn decode_block<I: Isa>(cpu: &mut I::Cpu, vpc: u64, paddr: u64, mode:
         }
     }
     Some(Block::new(vpc, paddr, mode, insns))
+}
+
+/// A block of one instruction that crosses from the page at `paddr` into
+/// the next one (`decode_block` stops at a page end); None if the
+/// instruction does not decode or does not cross (left to `step_uncached`).
+fn cross_page_block<I: Isa>(cpu: &mut I::Cpu, vpc: u64, paddr: u64, mode: u32) -> Result<Option<Block<I>>, Stop> {
+    let bytes = I::fetch_slow(cpu, vpc)?;
+    let Some(i) = I::decode(&bytes, mode) else { return Ok(None) };
+    let last = vpc.wrapping_add(I::insn_len(&i) - 1);
+    if last & PAGE_MASK == vpc & PAGE_MASK {
+        return Ok(None);
+    }
+    let paddr2 = I::translate_fetch(cpu, last)? & PAGE_MASK;
+    for p in [paddr, paddr2] {
+        // Writes to either page must now take the slow path and drop it.
+        I::bus(cpu).mark_code(p);
+        if let Some((host, _, _)) = I::bus(cpu).host_page(p) {
+            for m in 0..I::NUM_MMU {
+                cpu.tlb_mut(m).slow_writes_to(host as u64);
+            }
+        }
+    }
+    let mut b = Block::new(vpc, paddr, mode, vec![i]);
+    b.paddr2 = Some(paddr2);
+    Ok(Some(b))
 }
 
 fn no_regions() -> bool {
