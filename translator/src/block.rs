@@ -31,8 +31,8 @@ pub struct Block<I: Isa> {
     /// Compiled code (`jit::BlockFn`), or null while interpreted.
     pub code: AtomicPtr<u8>,
     /// For a lone instruction that crosses into the next page: that page
-    /// (physical). Such a block is only interpreted, and a write to either
-    /// page drops it.
+    /// (physical). A write to either page drops the block; no compiled exit
+    /// links to its code.
     pub paddr2: Option<u64>,
 }
 

@@ -159,7 +159,7 @@ impl<I: Isa> Engine<I> {
         };
         let b = b?;
         let b = Arc::new(b);
-        if self.x.kind == EngineKind::Jit && self.x.trace.is_none() && b.paddr2.is_none() {
+        if self.x.kind == EngineKind::Jit && self.x.trace.is_none() {
             if let Some(jit) = &self.x.jit {
                 jit.compile_now(&b);
             }
@@ -222,9 +222,7 @@ impl<I: Isa> Exec<I> {
             }
             if self.kind == EngineKind::Tiered {
                 let hits = b.hits.fetch_add(1, Ordering::Relaxed);
-                // Compiled code chains only within a page: a page-crossing
-                // block stays interpreted.
-                if hits >= self.threshold && b.paddr2.is_none() && !b.compile_requested.swap(true, Ordering::Relaxed) {
+                if hits >= self.threshold && !b.compile_requested.swap(true, Ordering::Relaxed) {
                     if let Some(jit) = &self.jit {
                         // XLATE_NO_REGIONS=1 compiles blocks alone (to measure regions).
                         let parts = if no_regions() { Vec::new() } else { region_parts(cpu, b) };

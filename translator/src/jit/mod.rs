@@ -60,7 +60,8 @@ type EntryFn<C> = unsafe extern "C" fn(*mut C, *const u8) -> u64;
 pub const QUANTUM: i64 = 8192;
 /// Exit slots per arena generation.
 const SLOTS: usize = 1 << 20;
-/// Bytes of block header before each block's code: vpc, paddr, mode, 0.
+/// Bytes of block header before each block's code: vpc, paddr, mode, and
+/// whether the block crosses a page.
 const HEADER: usize = 32;
 
 /// Entries of the jump table (a power of two).
@@ -318,7 +319,10 @@ impl Shared {
             return; // the engine flushed everything meanwhile
         }
         let mut header = [0u8; HEADER];
-        for (k, v) in [b.vpc, b.paddr, u64::from(b.mode)].into_iter().enumerate() {
+        // The last word: 1 for a page-crossing block, which no exit links to
+        // (a write to its second page drops it without the blocks that
+        // would link to it, see `link`).
+        for (k, v) in [b.vpc, b.paddr, u64::from(b.mode), u64::from(b.paddr2.is_some())].into_iter().enumerate() {
             header[8 * k..8 * k + 8].copy_from_slice(&v.to_ne_bytes());
         }
         match arena.install(&header, &code) {
@@ -523,9 +527,10 @@ impl<I: Isa> Jit<I> {
         };
         // SAFETY: `code` is published block code (see `run`), which the arena
         // always stores right after its HEADER-byte header.
-        let h = unsafe { std::ptr::read(code.sub(HEADER).cast::<[u64; 3]>()) };
-        let [vpc, paddr, mode] = h;
-        if vpc == s.target.load(Ordering::Relaxed)
+        let h = unsafe { std::ptr::read(code.sub(HEADER).cast::<[u64; 4]>()) };
+        let [vpc, paddr, mode, crosses] = h;
+        if crosses == 0
+            && vpc == s.target.load(Ordering::Relaxed)
             && paddr & PAGE_MASK == s.page.load(Ordering::Relaxed)
             && mode & !u64::from(I::MODE_HINTS) == s.mode.load(Ordering::Relaxed)
         {

@@ -659,25 +659,27 @@ fn accesses_at_the_ends_of_ram_and_pages_match_interp() {
 #[test]
 fn instruction_across_a_page_end() {
     // A c.nop shifts the rest by 2 bytes, so a 4-byte instruction straddles
-    // the end of the first page: it runs 300 times in a loop (the blocks
-    // around it tier up), is patched through its second half (a code write
-    // to the second page), and runs again.
+    // the end of the first page: it runs 300 times in a loop, entered from
+    // a block of the first page (whose exit must not stay linked to it), is
+    // patched through its second half (a code write to the second page),
+    // and runs again.
     let words = |w: u32| [w as u16, (w >> 16) as u16];
     let mut half: Vec<u16> = vec![0x0001]; // c.nop
     while half.len() < 2047 {
         half.extend(words(addi(0, 0, 0)));
     }
-    half.truncate(2047); // the next instruction starts at byte 4094
+    half.truncate(2045); // the next instruction starts at byte 4090
     for w in [
-        addi(6, 6, 1),    // 4094: crosses into the second page
+        jal(0, 4),        // 4090: a first-page block whose exit goes to ...
+        addi(6, 6, 1),    // 4094: ... one that crosses into the second page
         addi(8, 8, -1),   // 4098
-        b(-8, 0, 8, 1),   // 4102: bne x8, x0, 4094
+        b(-12, 0, 8, 1),  // 4102: bne x8, x0, 4090
         b(24, 0, 10, 1),  // 4106: bne x10, x0, 4130
         addi(9, 0, 0x7f), // 4110
         s(0, 9, 24, 1),   // 4114: sh x9, 0(x24): now addi x6, x30, 7
         addi(8, 0, 2),    // 4118
         addi(10, 0, 1),   // 4122
-        jal(0, -32),      // 4126: back to 4094
+        jal(0, -36),      // 4126: back to 4090
         WFI,              // 4130
     ] {
         half.extend(words(w));
