@@ -405,6 +405,22 @@ pub fn fd_io(mem: &mut Mem, sys: Sys, a: [u64; 6]) -> R {
     }
 }
 
+/// A call of the (fd_in, off_in*, fd_out, off_out*, len, flags) shape
+/// (copy_file_range, splice): the optional offsets are read from and
+/// written back to guest memory around `call(off_in, off_out, len)`.
+fn with_offsets(mem: &mut Mem, a: [u64; 6], call: impl FnOnce(Option<&mut i64>, Option<&mut i64>, usize) -> R) -> R {
+    let mut oi = if a[1] != 0 { Some(mem.u64(a[1])? as i64) } else { None };
+    let mut oo = if a[3] != 0 { Some(mem.u64(a[3])? as i64) } else { None };
+    let n = call(oi.as_mut(), oo.as_mut(), a[4].min(1 << 30) as usize)?;
+    if let Some(o) = oi {
+        mem.put_u64(a[1], o as u64)?;
+    }
+    if let Some(o) = oo {
+        mem.put_u64(a[3], o as u64)?;
+    }
+    Ok(n)
+}
+
 /// The bytes of a guest `iovec` array's buffers, in order, up to 16 MiB in
 /// all (a write may be partial; a guest cannot make xlate copy more), and
 /// up to the first bad buffer (a short write, as Linux does; EFAULT if that
@@ -952,17 +968,7 @@ impl Process {
                 Ok(n)
             }
             CopyFileRange => {
-                let mut oi = if a[1] != 0 { Some(mem.u64(a[1])? as i64) } else { None };
-                let mut oo = if a[3] != 0 { Some(mem.u64(a[3])? as i64) } else { None };
-                let len = a[4].min(1 << 30) as usize;
-                let n = host::copy_file_range(fd, oi.as_mut(), a[2] as i32, oo.as_mut(), len, a[5] as u32)?;
-                if let Some(o) = oi {
-                    mem.put_u64(a[1], o as u64)?;
-                }
-                if let Some(o) = oo {
-                    mem.put_u64(a[3], o as u64)?;
-                }
-                Ok(n)
+                with_offsets(mem, a, |i, o, len| host::copy_file_range(fd, i, a[2] as i32, o, len, a[5] as u32))
             }
             MemfdCreate => {
                 let name = CString::new(mem.cstr(a[0])?).map_err(|_| EINVAL)?;
@@ -1062,19 +1068,7 @@ impl Process {
                 mem.write(a[1], &cur)?;
                 Ok(0)
             }
-            Splice => {
-                let mut oi = if a[1] != 0 { Some(mem.u64(a[1])? as i64) } else { None };
-                let mut oo = if a[3] != 0 { Some(mem.u64(a[3])? as i64) } else { None };
-                let len = a[4].min(1 << 30) as usize;
-                let n = host::splice(fd, oi.as_mut(), a[2] as i32, oo.as_mut(), len, a[5] as u32)?;
-                if let Some(o) = oi {
-                    mem.put_u64(a[1], o as u64)?;
-                }
-                if let Some(o) = oo {
-                    mem.put_u64(a[3], o as u64)?;
-                }
-                Ok(n)
-            }
+            Splice => with_offsets(mem, a, |i, o, len| host::splice(fd, i, a[2] as i32, o, len, a[5] as u32)),
             Preadv | Pwritev => {
                 // Gathered into (or scattered from) one buffer at the offset.
                 let mut iov = Vec::new();

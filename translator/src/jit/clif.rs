@@ -595,6 +595,20 @@ impl<'a, I: Isa> Clif<'a, I> {
         Ok(result)
     }
 
+    /// An atomic access's word, inline only where memory is addressed
+    /// directly: the checks of a load or store (range, alignment, and for
+    /// writes the code and write-protect marks) send anything else to the
+    /// interpreter, whose helper raises the fault. (slow-path block, host address.)
+    fn atomic_word(&mut self, addr: Value, size: u8, write: bool) -> Option<(cranelift_codegen::ir::Block, Value)> {
+        let d = self.direct?;
+        if !matches!(size, 4 | 8) {
+            return None;
+        }
+        let (slow, host, disp) = self.direct_lookup(d, addr, size, write, true);
+        let at = if disp == 0 { host } else { self.b.ins().iadd_imm_s(host, i64::from(disp)) };
+        Some((slow, at))
+    }
+
     fn reg_off(r: usize) -> i32 {
         off(<I::Cpu as GuestCpu>::REGS_OFFSET + 8 * r)
     }
@@ -1435,14 +1449,8 @@ impl<I: Isa> Emitter for Clif<'_, I> {
     }
 
     fn load_reserved(&mut self, addr: Value, size: u8) -> Option<Value> {
-        // As `atomic_rmw`: inline where RAM is addressed directly.
-        let d = self.direct?;
         let (res_off, val_off) = <I::Cpu as GuestCpu>::RESERVATION_OFFSET?;
-        if !matches!(size, 4 | 8) {
-            return None;
-        }
-        let (slow, host, disp) = self.direct_lookup(d, addr, size, false, true);
-        let at = if disp == 0 { host } else { self.b.ins().iadd_imm_s(host, i64::from(disp)) };
+        let (slow, at) = self.atomic_word(addr, size, false)?;
         let v = if size == 8 {
             self.b.ins().load(I64, guest_flags(), at, 0)
         } else {
@@ -1456,13 +1464,8 @@ impl<I: Isa> Emitter for Clif<'_, I> {
     }
 
     fn store_conditional(&mut self, addr: Value, value: Value, size: u8) -> Option<Value> {
-        let d = self.direct?;
         let (res_off, val_off) = <I::Cpu as GuestCpu>::RESERVATION_OFFSET?;
-        if !matches!(size, 4 | 8) {
-            return None;
-        }
-        let (slow, host, disp) = self.direct_lookup(d, addr, size, true, true);
-        let at = if disp == 0 { host } else { self.b.ins().iadd_imm_s(host, i64::from(disp)) };
+        let (slow, at) = self.atomic_word(addr, size, true)?;
         self.step_site(slow);
         // The reservation goes either way; the store happens only if it
         // was for this word and the word still holds what LR read.
@@ -1493,15 +1496,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
     }
 
     fn atomic_rmw(&mut self, op: AtomicOp, addr: Value, value: Value, size: u8) -> Option<Value> {
-        // Inline only where memory is addressed directly: the checks of a
-        // store (range, alignment, code and write-protect marks) send
-        // anything else to the interpreter, whose helper raises the fault.
-        let d = self.direct?;
-        if !matches!(size, 4 | 8) {
-            return None;
-        }
-        let (slow, host, disp) = self.direct_lookup(d, addr, size, true, true);
-        let at = if disp == 0 { host } else { self.b.ins().iadd_imm_s(host, i64::from(disp)) };
+        let (slow, at) = self.atomic_word(addr, size, true)?;
         let op = match op {
             AtomicOp::Swap => AtomicRmwOp::Xchg,
             AtomicOp::Add => AtomicRmwOp::Add,

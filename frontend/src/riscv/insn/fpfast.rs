@@ -141,14 +141,7 @@ pub fn guarded<E: Emitter, F: Float, const OP: u8>(
             (ok, r)
         }
         EQ | LT | LE => {
-            let uno = e.fcmp(FCond::Unordered, double, a, b);
-            let zero = e.imm(0);
-            let mut ok = e.cmp(Cond::Eq, uno, zero);
-            if F::BOXED {
-                let both = e.bin(BinOp::And, a, b);
-                let bx = boxed(e, both);
-                ok = e.bin(BinOp::And, ok, bx);
-            }
+            let ok = ordered::<E, F>(e, a, b);
             let c = match OP {
                 EQ => FCond::Eq,
                 LT => FCond::Lt,
@@ -159,14 +152,7 @@ pub fn guarded<E: Emitter, F: Float, const OP: u8>(
         // Ordered operands: no flag; the smaller (larger), -0 below +0 (the
         // bits of equal values OR-ed (AND-ed) give exactly that).
         MIN | MAX => {
-            let uno = e.fcmp(FCond::Unordered, double, a, b);
-            let zero = e.imm(0);
-            let mut ok = e.cmp(Cond::Eq, uno, zero);
-            if F::BOXED {
-                let both = e.bin(BinOp::And, a, b);
-                let bx = boxed(e, both);
-                ok = e.bin(BinOp::And, ok, bx);
-            }
+            let ok = ordered::<E, F>(e, a, b);
             let a_lt = e.fcmp(FCond::Lt, double, a, b);
             let b_lt = e.fcmp(FCond::Lt, double, b, a);
             let v = if OP == MIN {
@@ -218,6 +204,20 @@ pub fn retry<E: Emitter, F: Float, const OP: u8>(e: &mut E, rt: &Retry<E::V>) ->
         Some(bx) => e.bin(BinOp::And, ok, bx),
         None => ok,
     }
+}
+
+/// 1 if neither operand is a NaN (and both singles are boxed): compares,
+/// minimum and maximum then raise no flag.
+fn ordered<E: Emitter, F: Float>(e: &mut E, a: E::V, b: E::V) -> E::V {
+    let uno = e.fcmp(FCond::Unordered, F::BITS == 64, a, b);
+    let zero = e.imm(0);
+    let ok = e.cmp(Cond::Eq, uno, zero);
+    if !F::BOXED {
+        return ok;
+    }
+    let both = e.bin(BinOp::And, a, b);
+    let bx = boxed(e, both);
+    e.bin(BinOp::And, ok, bx)
 }
 
 /// fclass: one bit for the class of `a` (see `fpu::class`), computed with
