@@ -29,6 +29,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static void on_alarm(int sig) { (void)sig; }
+
 #define CHECK(x) do { if ((x) < 0) { printf("%s: %s\n", #x, strerror(errno)); } } while (0)
 
 static void files(const char *dir) {
@@ -123,6 +125,26 @@ static void process(void) {
     CHECK(setrlimit(RLIMIT_NOFILE, &want));
     CHECK(getrlimit(RLIMIT_NOFILE, &rl));
     printf("nofile limit now %llu\n", (unsigned long long)rl.rlim_cur);
+    /* An absolute sleep waits until the clock reaches it; an interrupted
+     * relative one tells how much was left. */
+    struct timespec t0, t1, until;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    until = t0;
+    until.tv_nsec += 50000000;
+    if (until.tv_nsec >= 1000000000) until.tv_sec++, until.tv_nsec -= 1000000000;
+    CHECK(clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long waited = (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec);
+    printf("absolute sleep waited %d\n", waited >= 45000000);
+    struct sigaction alrm;
+    memset(&alrm, 0, sizeof alrm);
+    alrm.sa_handler = on_alarm;
+    sigaction(SIGALRM, &alrm, NULL);
+    struct itimerval it = {.it_value = {0, 50000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    struct timespec req = {2, 0}, rem = {0, 0};
+    int slept = nanosleep(&req, &rem);
+    printf("interrupted sleep %d, some left %d\n", slept == -1 && errno == EINTR, rem.tv_sec == 1 && rem.tv_nsec > 0);
     struct rusage ru;
     CHECK(getrusage(RUSAGE_SELF, &ru));
     printf("rusage maxrss>0 %d\n", ru.ru_maxrss > 0);
@@ -190,8 +212,6 @@ static void exec_host(const char *dir) {
     }
     unlink(script);
 }
-
-static void on_alarm(int sig) { (void)sig; }
 
 static void *chatter(void *arg) {
     (void)arg;

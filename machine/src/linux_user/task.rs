@@ -790,9 +790,15 @@ impl Thread {
                 Ok(0)
             }
             Nanosleep | ClockNanosleep => {
-                let req = if sys == Nanosleep { a[0] } else { a[2] };
-                match timespec_dur(&mem, req) {
-                    Ok(_) if sys == ClockNanosleep && a[1] & 1 != 0 => Ok(0), // TIMER_ABSTIME: not emulated
+                let (req, rem) = if sys == Nanosleep { (a[0], a[1]) } else { (a[2], a[3]) };
+                // TIMER_ABSTIME: the request is a time on the clock to wait for.
+                let absolute = sys == ClockNanosleep && a[1] & 1 != 0;
+                let d = timespec_dur(&mem, req).and_then(|d| match absolute {
+                    true => host::clock(a[0] as i32, false)
+                        .map(|(s, ns)| d.saturating_sub(Duration::new(s as u64, ns as u32))),
+                    false => Ok(d),
+                });
+                match d {
                     Ok(d) => {
                         let end = Instant::now() + d;
                         loop {
@@ -802,6 +808,12 @@ impl Thread {
                             }
                             sh.take_host_signals();
                             if self.pending.load(Ordering::SeqCst) & !self.st.lock().mask != 0 {
+                                // A relative sleep tells how much was left.
+                                if !absolute && rem != 0 {
+                                    let left = end - now;
+                                    let _ = mem.put_u64(rem, left.as_secs());
+                                    let _ = mem.put_u64(rem + 8, u64::from(left.subsec_nanos()));
+                                }
                                 break Err(libc::EINTR);
                             }
                             std::thread::sleep((end - now).min(Duration::from_millis(10)));
