@@ -784,16 +784,6 @@ impl Process {
                 }
                 Ok(0)
             }
-            Nanosleep | ClockNanosleep => {
-                let req = if sys == Nanosleep { a[0] } else { a[2] };
-                let sec = mem.u64(req)?;
-                let nsec = mem.u64(req + 8)?;
-                if sys == ClockNanosleep && a[1] & 1 != 0 {
-                    return Ok(0); // TIMER_ABSTIME: not emulated, return at once
-                }
-                std::thread::sleep(std::time::Duration::new(sec.min(1 << 32), (nsec % 1_000_000_000) as u32));
-                Ok(0)
-            }
             Gettimeofday => {
                 if a[0] != 0 {
                     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
@@ -1104,7 +1094,7 @@ impl Process {
             | Recvfrom | Setsockopt | Getsockopt | Shutdown | Sendmsg | Recvmsg | GetRobustList | RtSigsuspend
             | RtSigtimedwait | RtSigpending | RtSigreturn | Sigaltstack | EpollCreate1 | EpollCtl | EpollPwait
             | EpollPwait2 | Ppoll | Pselect6 | Wait4 | Waitid | Execve | Clone | Clone3 | Getitimer | Setitimer
-            | FlushIcache => Err(ENOSYS),
+            | FlushIcache | Nanosleep | ClockNanosleep => Err(ENOSYS),
         }
     }
 
