@@ -2,7 +2,8 @@
 //!
 //! A block is a run of decoded guest instructions that never crosses a guest
 //! page (but for a lone instruction that does, see [`Block::paddr2`]) and
-//! ends at a control transfer, a system instruction or a length limit. Its key is (virtual pc, physical pc, mode): the virtual pc because
+//! ends at a control transfer, a system instruction or a length limit. Its
+//! key is (virtual pc, physical pc, mode): the virtual pc because
 //! pc-relative semantics are baked in, the physical pc so that a write to the
 //! page drops it, the mode because decoding and translation depend on it.
 

@@ -152,12 +152,13 @@ impl<I: Isa> Engine<I> {
                 _ => return Ok(Some(b)),
             }
         }
-        let Some(b) =
-            decode_block(cpu, pc, paddr, mode).map(Ok).or_else(|| cross_page_block(cpu, pc, paddr, mode).transpose())
-        else {
-            return Ok(None);
+        let b = match decode_block(cpu, pc, paddr, mode) {
+            Some(b) => b,
+            None => match cross_page_block(cpu, pc, paddr, mode)? {
+                Some(b) => b,
+                None => return Ok(None),
+            },
         };
-        let b = b?;
         let b = Arc::new(b);
         if self.x.kind == EngineKind::Jit && self.x.trace.is_none() {
             if let Some(jit) = &self.x.jit {
@@ -367,7 +368,13 @@ pub(crate) fn decode_block<I: Isa>(cpu: &mut I::Cpu, vpc: u64, paddr: u64, mode:
     if insns.is_empty() {
         return None;
     }
-    // Writes to this page must now take the slow path so they drop the block.
+    mark_code_page::<I>(cpu, paddr);
+    Some(Block::new(vpc, paddr, mode, insns))
+}
+
+/// Writes to the page of `paddr` must now take the slow path, so that they
+/// drop the blocks built from it.
+fn mark_code_page<I: Isa>(cpu: &mut I::Cpu, paddr: u64) {
     let bus = I::bus(cpu);
     bus.mark_code(paddr);
     if let Some((host, _, _)) = bus.host_page(paddr) {
@@ -375,7 +382,6 @@ pub(crate) fn decode_block<I: Isa>(cpu: &mut I::Cpu, vpc: u64, paddr: u64, mode:
             cpu.tlb_mut(m).slow_writes_to(host as u64);
         }
     }
-    Some(Block::new(vpc, paddr, mode, insns))
 }
 
 /// A block of one instruction that crosses from the page at `paddr` into
@@ -389,15 +395,8 @@ fn cross_page_block<I: Isa>(cpu: &mut I::Cpu, vpc: u64, paddr: u64, mode: u32) -
         return Ok(None);
     }
     let paddr2 = I::translate_fetch(cpu, last)? & PAGE_MASK;
-    for p in [paddr, paddr2] {
-        // Writes to either page must now take the slow path and drop it.
-        I::bus(cpu).mark_code(p);
-        if let Some((host, _, _)) = I::bus(cpu).host_page(p) {
-            for m in 0..I::NUM_MMU {
-                cpu.tlb_mut(m).slow_writes_to(host as u64);
-            }
-        }
-    }
+    mark_code_page::<I>(cpu, paddr);
+    mark_code_page::<I>(cpu, paddr2);
     let mut b = Block::new(vpc, paddr, mode, vec![i]);
     b.paddr2 = Some(paddr2);
     Ok(Some(b))

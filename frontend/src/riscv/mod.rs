@@ -149,12 +149,12 @@ impl Cpu {
     }
 
     /// Everything that changes how code at a pc is decoded or translated;
-    /// part of the translated block's key. Bit 6 (inexact accrued) is only a
-    /// hint for the FP fast paths: code is right whatever it says.
+    /// part of the translated block's key. [`MODE_NX`] is only a hint for
+    /// the FP fast paths: code is right whatever it says.
     pub fn mode(&self) -> u32 {
         let fs = ((self.csr.mstatus >> 13) & 3) as u32;
-        let nx = (self.csr.fcsr & 1) as u32;
-        u32::from(self.prv) | (u32::from(self.data_prv()) << 2) | (fs << 4) | (nx << 6)
+        let nx = if self.csr.fcsr & insn::hostfp::NX != 0 { MODE_NX } else { 0 };
+        u32::from(self.prv) | (u32::from(self.data_prv()) << 2) | (fs << 4) | nx
     }
 
     /// Applies what other threads asked of this hart.
@@ -200,9 +200,12 @@ impl Mode {
     }
     /// fflags.NX was set when the block was translated (see `Cpu::mode`).
     pub fn inexact_accrued(self) -> bool {
-        self.0 >> 6 & 1 != 0
+        self.0 & MODE_NX != 0
     }
 }
+
+/// Mode bit: fflags.NX (inexact accrued) was set; a hint (`Isa::MODE_HINTS`).
+pub const MODE_NX: u32 = 1 << 6;
 
 pub fn mmu_index(prv: u8) -> usize {
     match prv {
@@ -273,7 +276,7 @@ impl Isa for Riscv {
     const MAX_INSN_LEN: usize = 4;
     const NUM_MMU: usize = NUM_MMU;
     const STOP_EXIT: u64 = STOP_EXIT;
-    const MODE_HINTS: u32 = 1 << 6; // inexact accrued (see `Cpu::mode`)
+    const MODE_HINTS: u32 = MODE_NX;
 
     fn mode(cpu: &Cpu) -> u32 {
         cpu.mode()

@@ -553,33 +553,18 @@ impl<'a, I: Isa> Clif<'a, I> {
         // The status word stays available through the merge: unchanged on
         // the fast path, read again after the helper (which may set flags).
         let status = saved.fp_status.map(|st| (st, self.b.append_block_param(merge, I64)));
-        for &c in rest {
-            let next = self.b.create_block();
-            self.b.ins().brif(c, next, &[], slow, &[]);
-            self.switch_dominated(next);
-        }
+        // The fast value, with the status word from before: nothing was called.
         let mut fast_args = vec![BlockArg::Value(fast)];
         fast_args.extend(status.map(|(st, _)| BlockArg::Value(st)));
-        self.b.ins().brif(last, merge, &fast_args, slow, &[]);
+        self.all_then(rest, last, merge, &fast_args, slow, false);
         self.switch(slow);
         if let Some(retry) = retry {
             let again = retry(self);
             let conds = self.flags(again).unwrap_or_else(|| vec![again]);
             let helper = self.b.create_block();
             self.b.set_cold_block(helper);
-            let mut again_args = vec![BlockArg::Value(fast)];
-            if let Some((st, _)) = status {
-                // Nothing was called: the status word is the one from before.
-                again_args.push(BlockArg::Value(st));
-            }
             if let Some((&last, rest)) = conds.split_last() {
-                for &c in rest {
-                    let next = self.b.create_block();
-                    self.b.set_cold_block(next);
-                    self.b.ins().brif(c, next, &[], helper, &[]);
-                    self.switch_dominated(next);
-                }
-                self.b.ins().brif(last, merge, &again_args, helper, &[]);
+                self.all_then(rest, last, merge, &fast_args, helper, true);
             }
             self.switch(helper);
         }
@@ -593,6 +578,29 @@ impl<'a, I: Isa> Clif<'a, I> {
         self.avail = saved;
         self.avail.fp_status = status.map(|(_, param)| param);
         Ok(result)
+    }
+
+    /// Ends the current block: on to `pass` with `args` if the flags `rest`
+    /// and `last` are all set (tested in order, a block each, cold ones if
+    /// `cold`), else to `fail`.
+    fn all_then(
+        &mut self,
+        rest: &[Value],
+        last: Value,
+        pass: cranelift_codegen::ir::Block,
+        args: &[BlockArg],
+        fail: cranelift_codegen::ir::Block,
+        cold: bool,
+    ) {
+        for &c in rest {
+            let next = self.b.create_block();
+            if cold {
+                self.b.set_cold_block(next);
+            }
+            self.b.ins().brif(c, next, &[], fail, &[]);
+            self.switch_dominated(next);
+        }
+        self.b.ins().brif(last, pass, args, fail, &[]);
     }
 
     /// An atomic access's word, inline only where memory is addressed
@@ -804,7 +812,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         let pc_hit = self.b.create_block();
         self.b.ins().brif(same_pc, pc_hit, &[], miss, &[]);
         self.switch(pc_hit);
-        let same_mode = self.b.ins().icmp_imm_s(IntCC::Equal, mode, i64::from(self.mode & !I::MODE_HINTS) + 1);
+        let same_mode = self.b.ins().icmp_imm_s(IntCC::Equal, mode, i64::from(super::chain_mode::<I>(self.mode)) + 1);
         self.b.ins().brif(same_mode, found, &[], miss, &[]);
         self.switch(miss);
         self.return_to_dispatcher(pc);

@@ -60,6 +60,12 @@ type EntryFn<C> = unsafe extern "C" fn(*mut C, *const u8) -> u64;
 pub const QUANTUM: i64 = 8192;
 /// Exit slots per arena generation.
 const SLOTS: usize = 1 << 20;
+/// The mode an exit chaining to a block must have been translated in: the
+/// same but for hint bits (see `Isa::MODE_HINTS`).
+fn chain_mode<I: Isa>(mode: u32) -> u32 {
+    mode & !I::MODE_HINTS
+}
+
 /// Bytes of block header before each block's code: vpc, paddr, mode, and
 /// whether the block crosses a page.
 const HEADER: usize = 32;
@@ -338,7 +344,7 @@ impl Shared {
                     if let Some(s) = self.slots.get(((addr - base) / std::mem::size_of::<Slot>() as u64) as usize) {
                         s.target.store(target, Ordering::Relaxed);
                         s.page.store(b.paddr & PAGE_MASK, Ordering::Relaxed);
-                        s.mode.store(u64::from(b.mode & !I::MODE_HINTS), Ordering::Relaxed);
+                        s.mode.store(u64::from(chain_mode::<I>(b.mode)), Ordering::Relaxed);
                     }
                 }
                 b.code.store(p, Ordering::Release);
@@ -503,7 +509,7 @@ impl<I: Isa> Jit<I> {
         }
         if let Some(e) = sh.jump_table.get(clif::jump_slot(b.vpc)) {
             e.vpc.store(b.vpc, Ordering::Relaxed);
-            e.mode.store(u64::from(b.mode & !I::MODE_HINTS) + 1, Ordering::Relaxed);
+            e.mode.store(u64::from(chain_mode::<I>(b.mode)) + 1, Ordering::Relaxed);
             e.code.store(code as u64, Ordering::Relaxed);
         }
         let limit = cpu.instret_mut().saturating_add(QUANTUM as u64);
@@ -532,7 +538,7 @@ impl<I: Isa> Jit<I> {
         if crosses == 0
             && vpc == s.target.load(Ordering::Relaxed)
             && paddr & PAGE_MASK == s.page.load(Ordering::Relaxed)
-            && mode & !u64::from(I::MODE_HINTS) == s.mode.load(Ordering::Relaxed)
+            && u64::from(chain_mode::<I>(mode as u32)) == s.mode.load(Ordering::Relaxed)
         {
             s.code.store(code as u64, Ordering::Relaxed);
             self.shared.stats.lock().links += 1;

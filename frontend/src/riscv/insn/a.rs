@@ -27,10 +27,14 @@ fn call<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn, h: crate::Helper<Cpu>) -> R 
     Ok(())
 }
 
+/// The access size: 8 for the .d forms (funct3 3), 4 for .w (2).
+fn size(i: &Insn) -> u8 {
+    4 << ((i.bits >> 12) & 1)
+}
+
 pub fn lr<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
-    let wide = (i.bits >> 12) & 1 != 0;
     let addr = x(e, i.rs1);
-    match e.load_reserved(addr, if wide { 8 } else { 4 }) {
+    match e.load_reserved(addr, size(i)) {
         Some(v) => {
             set_x(e, i.rd, v);
             Ok(())
@@ -39,9 +43,8 @@ pub fn lr<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
     }
 }
 pub fn sc<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
-    let wide = (i.bits >> 12) & 1 != 0;
     let (addr, value) = (x(e, i.rs1), x(e, i.rs2));
-    match e.store_conditional(addr, value, if wide { 8 } else { 4 }) {
+    match e.store_conditional(addr, value, size(i)) {
         Some(failed) => {
             set_x(e, i.rd, failed);
             Ok(())
@@ -62,11 +65,10 @@ pub fn amo<E: Emitter<Cpu = Cpu>>(e: &mut E, i: &Insn) -> R {
         0x18 => AtomicOp::MinU,
         _ => AtomicOp::MaxU,
     };
-    let wide = (i.bits >> 12) & 1 != 0;
     let (addr, src) = (x(e, i.rs1), x(e, i.rs2));
-    match e.atomic_rmw(op, addr, src, if wide { 8 } else { 4 }) {
+    match e.atomic_rmw(op, addr, src, size(i)) {
         Some(old) => {
-            let old = if wide { old } else { e.sext(old, 32) };
+            let old = if size(i) == 8 { old } else { e.sext(old, 32) };
             set_x(e, i.rd, old);
             Ok(())
         }

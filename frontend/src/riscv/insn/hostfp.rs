@@ -12,7 +12,8 @@
 //!   after rounding) nor invalid happened; inexact is either already set in
 //!   fflags, where it is sticky (QEMU's "hardfloat" bets on that and nothing
 //!   else), or found from the rounding error, which is itself a float away
-//!   from the bottom of the range (`rounding_error`);
+//!   from the bottom of the range (TwoSum for sums, the fused multiply-add
+//!   residual for products, quotients and roots);
 //! - conversions and compares compute their flags exactly.
 //!
 //! Everything else returns `None` and goes to SoftFloat.
@@ -87,15 +88,18 @@ macro_rules! host_float {
                         }
                     };
                     // Zero here is exact (a sum of opposites, or a zero operand).
-                    if r == 0.0 || nx {
-                        return (r == 0.0 || (r.is_finite() && r.abs() > MIN_NORMAL)).then(|| (put(r), 0));
+                    if r == 0.0 {
+                        return Some((put(r), 0));
+                    }
+                    if !r.is_finite() || r.abs() <= MIN_NORMAL {
+                        return None;
+                    }
+                    if nx {
+                        return Some((put(r), 0));
                     }
                     // Far enough from the bottom of the range that the error
                     // of the product (or of q*y, r*r) is a float itself.
                     let low = MIN_NORMAL * $t::powi(2.0, $t::MANTISSA_DIGITS as i32 + 2);
-                    if !r.is_finite() || r.abs() <= MIN_NORMAL {
-                        return None;
-                    }
                     let exact = match op {
                         // TwoSum: the error of a rounded sum is exact in floats.
                         ADD | SUB => {
@@ -273,29 +277,26 @@ mod tests {
     #[test]
     fn exact_results_raise_no_flags_like_softfloat() {
         let mut seed = 7;
+        type Soft = fn(u64, u64) -> u64;
+        let cases: [(u8, Fast, Fast, Soft, Soft); 5] = [
+            (ADD, fast_f64::<ADD>, fast_f32::<ADD>, D::add, S::add),
+            (SUB, fast_f64::<SUB>, fast_f32::<SUB>, D::sub, S::sub),
+            (MUL, fast_f64::<MUL>, fast_f32::<MUL>, D::mul, S::mul),
+            (DIV, fast_f64::<DIV>, fast_f32::<DIV>, D::div, S::div),
+            (SQRT, fast_f64::<SQRT>, fast_f32::<SQRT>, |a, _| D::sqrt(a), |a, _| S::sqrt(a)),
+        ];
         // How many answers were exact and inexact, per operation.
         let mut seen = [[0u32; 2]; 5];
         for k in 0..200_000 {
             let (x, y) = (operand(&mut seed, 64, 52, 1100), operand(&mut seed, 64, 52, 1100));
             let (sx, sy) = (operand(&mut seed, 32, 23, 140) | BOX, operand(&mut seed, 32, 23, 140) | BOX);
             let (x, y) = if k % 2 == 0 { (x, y) } else { (x & !0xfff_ffff, y & !0xfff_ffff) };
-            type Soft = fn(u64, u64) -> u64;
-            let cases: [(u8, Soft, Soft); 5] = [
-                (ADD, D::add, S::add),
-                (SUB, D::sub, S::sub),
-                (MUL, D::mul, S::mul),
-                (DIV, D::div, S::div),
-                (SQRT, |a, _| D::sqrt(a), |a, _| S::sqrt(a)),
-            ];
-            for (op, dop, sop) in cases {
-                let fast_d = [fast_f64::<ADD>, fast_f64::<SUB>, fast_f64::<MUL>, fast_f64::<DIV>, fast_f64::<SQRT>];
-                let fast_s = [fast_f32::<ADD>, fast_f32::<SUB>, fast_f32::<MUL>, fast_f32::<DIV>, fast_f32::<SQRT>];
-                let i = [ADD, SUB, MUL, DIV, SQRT].iter().position(|&o| o == op).unwrap();
-                if let Some(got) = fast_d[i](x, y, 0, 0, false) {
+            for (i, &(op, fast_d, fast_s, dop, sop)) in cases.iter().enumerate() {
+                if let Some(got) = fast_d(x, y, 0, 0, false) {
                     assert_eq!(got, soft(|| dop(x, y)), "double op {op} {x:#x} {y:#x}");
                     seen[i][got.1 as usize] += 1;
                 }
-                if let Some(got) = fast_s[i](sx, sy, 0, 0, false) {
+                if let Some(got) = fast_s(sx, sy, 0, 0, false) {
                     let (v, flags) = soft(|| sop(sx, sy));
                     assert_eq!(got, (v | BOX, flags), "single op {op} {sx:#x} {sy:#x}");
                     seen[i][got.1 as usize] += 1;
