@@ -244,6 +244,21 @@ pub struct ExecSignals {
     pub blocked: u64,
 }
 
+/// Blocks exactly the signals of `bits` (bit `sig - 1`) in this thread.
+fn set_thread_mask(bits: u64) {
+    // SAFETY: a sigset_t built with the libc calls, passed by pointer.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for sig in 1..=64 {
+            if bits >> (sig - 1) & 1 != 0 {
+                libc::sigaddset(&mut set, sig);
+            }
+        }
+        libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+    }
+}
+
 /// execve(2) with the guest's signal state instead of xlate's: returns only
 /// on failure, with xlate's own state back.
 pub fn execve(path: &CStr, argv: &[CString], envp: &[CString], sigs: ExecSignals) -> i32 {
@@ -251,19 +266,6 @@ pub fn execve(path: &CStr, argv: &[CString], envp: &[CString], sigs: ExecSignals
     a.push(std::ptr::null());
     let mut e: Vec<*const libc::c_char> = envp.iter().map(|s| s.as_ptr()).collect();
     e.push(std::ptr::null());
-    let set_mask = |bits: u64| {
-        // SAFETY: a sigset_t built with the libc calls, passed by pointer.
-        unsafe {
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            for sig in 1..=64 {
-                if bits >> (sig - 1) & 1 != 0 {
-                    libc::sigaddset(&mut set, sig);
-                }
-            }
-            libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
-        }
-    };
     for sig in 1..=31 {
         if sig == libc::SIGKILL || sig == libc::SIGSTOP {
             continue;
@@ -272,12 +274,12 @@ pub fn execve(path: &CStr, argv: &[CString], envp: &[CString], sigs: ExecSignals
         // SAFETY: setting a disposition to SIG_IGN or SIG_DFL.
         unsafe { libc::signal(sig, if ignore { libc::SIG_IGN } else { libc::SIG_DFL }) };
     }
-    set_mask(sigs.blocked);
+    set_thread_mask(sigs.blocked);
     // SAFETY: NUL-terminated strings in NULL-terminated arrays, all alive here.
     unsafe { libc::execve(path.as_ptr(), a.as_ptr(), e.as_ptr()) };
     let err = errno();
     // Still here: xlate's own dispositions and mask again.
-    set_mask(0);
+    set_thread_mask(0);
     // SAFETY: as above.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
     catch_signals(&super::task::HOST_SIGNALS);
@@ -777,7 +779,7 @@ pub fn inherited_signals() -> ExecSignals {
         }
     }
     let mut blocked = 0u64;
-    // SAFETY: reading the mask into a zeroed sigset_t, then clearing it.
+    // SAFETY: reading the mask into a zeroed sigset_t.
     unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();
         libc::pthread_sigmask(libc::SIG_SETMASK, std::ptr::null(), &mut set);
@@ -786,8 +788,7 @@ pub fn inherited_signals() -> ExecSignals {
                 blocked |= 1 << (sig - 1);
             }
         }
-        libc::sigemptyset(&mut set);
-        libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
     }
+    set_thread_mask(0);
     ExecSignals { ignored, blocked }
 }

@@ -5,15 +5,14 @@
 //! the process lock and wait interruptibly first, as reads do.
 
 use super::fdwait::{wait_readable, Interrupted};
-use super::host::{self, IntCall};
-use super::syscall::{gather, Mem, Sys};
+use super::host;
+use super::syscall::{gather, iovec, Mem, Sys, IO_MAX};
 
 type R = Result<u64, i32>;
 
 /// Room for any socket address (`struct sockaddr_storage`).
 const ADDR_MAX: usize = 128;
-/// Most bytes one call moves, and most control bytes.
-const DATA_MAX: u64 = 1 << 24;
+/// Most control bytes one call moves (data: `IO_MAX`).
 const CONTROL_MAX: u64 = 1 << 16;
 const MSG_DONTWAIT: u64 = 0x40;
 
@@ -21,10 +20,8 @@ pub fn is_net(sys: Sys) -> bool {
     use Sys::*;
     matches!(
         sys,
-        Socket
-            | Socketpair
+        Socketpair
             | Bind
-            | Listen
             | Accept
             | Accept4
             | Connect
@@ -34,7 +31,6 @@ pub fn is_net(sys: Sys) -> bool {
             | Recvfrom
             | Setsockopt
             | Getsockopt
-            | Shutdown
             | Sendmsg
             | Recvmsg
     )
@@ -44,9 +40,6 @@ pub fn call(mem: &mut Mem, sys: Sys, a: [u64; 6], intr: Interrupted) -> R {
     use Sys::*;
     let fd = a[0] as i32;
     match sys {
-        Socket => host::int_call(IntCall::Socket, a),
-        Listen => host::int_call(IntCall::Listen, a),
-        Shutdown => host::int_call(IntCall::Shutdown, a),
         Socketpair => {
             let sv = host::socketpair(a[0] as i32, a[1] as i32, a[2] as i32)?;
             let put = mem.put_u32(a[3], sv[0] as u32).and_then(|()| mem.put_u32(a[3] + 4, sv[1] as u32));
@@ -95,7 +88,7 @@ pub fn call(mem: &mut Mem, sys: Sys, a: [u64; 6], intr: Interrupted) -> R {
             Ok(0)
         }
         Sendto => {
-            let data = mem.read(a[1], a[2].min(DATA_MAX) as usize)?;
+            let data = mem.read(a[1], a[2].min(IO_MAX) as usize)?;
             let name = if a[4] != 0 { mem.read(a[4], (a[5] as usize).min(ADDR_MAX))? } else { Vec::new() };
             host::sendmsg(fd, &name, &data, &[], a[3] as i32)
         }
@@ -103,7 +96,7 @@ pub fn call(mem: &mut Mem, sys: Sys, a: [u64; 6], intr: Interrupted) -> R {
             if a[3] & MSG_DONTWAIT == 0 {
                 wait_readable(fd, intr)?;
             }
-            let mut data = vec![0u8; a[2].min(DATA_MAX) as usize];
+            let mut data = vec![0u8; a[2].min(IO_MAX) as usize];
             let mut addr = if a[4] != 0 { vec![0u8; ADDR_MAX] } else { Vec::new() };
             let got = host::recvmsg(fd, &mut addr, &mut data, &mut [], a[3] as i32)?;
             mem.write(a[1], &data[..(got.len as usize).min(data.len())])?;
@@ -124,7 +117,7 @@ pub fn call(mem: &mut Mem, sys: Sys, a: [u64; 6], intr: Interrupted) -> R {
             if a[2] & MSG_DONTWAIT == 0 {
                 wait_readable(fd, intr)?;
             }
-            let mut data = vec![0u8; m.iov.iter().map(|(_, l)| l).sum::<u64>().min(DATA_MAX) as usize];
+            let mut data = vec![0u8; m.iov.iter().map(|(_, l)| l).sum::<u64>().min(IO_MAX) as usize];
             let mut name = if m.name != 0 { vec![0u8; ADDR_MAX] } else { Vec::new() };
             let mut control = vec![0u8; if m.control != 0 { m.controllen as usize } else { 0 }];
             let got = host::recvmsg(fd, &mut name, &mut data, &mut control, a[2] as i32)?;
@@ -176,11 +169,7 @@ impl MsgHdr {
         if iovlen > 1024 {
             return Err(libc::EMSGSIZE);
         }
-        let iov_at = mem.u64(at + 16)?;
-        let mut iov = Vec::new();
-        for k in 0..iovlen {
-            iov.push((mem.u64(iov_at + 16 * k)?, mem.u64(iov_at + 16 * k + 8)?.min(DATA_MAX)));
-        }
+        let iov = iovec(mem, mem.u64(at + 16)?, iovlen)?;
         let controllen = mem.u64(at + 40)?;
         if controllen > CONTROL_MAX {
             return Err(libc::ENOBUFS);

@@ -108,10 +108,8 @@ pub enum Sys {
     Prctl,
     /// Calls with integer arguments only, passed through.
     Int(IntCall),
-    Socket,
     Socketpair,
     Bind,
-    Listen,
     Accept,
     Accept4,
     Connect,
@@ -121,7 +119,6 @@ pub enum Sys {
     Recvfrom,
     Setsockopt,
     Getsockopt,
-    Shutdown,
     Sendmsg,
     Recvmsg,
     InotifyAddWatch,
@@ -314,6 +311,10 @@ impl<'a> Mem<'a> {
             Err(EFAULT)
         }
     }
+    /// A fixed-size struct's bytes.
+    pub fn array<const N: usize>(&self, addr: u64) -> Result<[u8; N], i32> {
+        self.read(addr, N)?.try_into().map_err(|_| EFAULT)
+    }
     pub fn u32(&self, addr: u64) -> Result<u32, i32> {
         let b = self.read(addr, 4)?;
         Ok(u32::from_le_bytes(b.try_into().unwrap_or([0; 4])))
@@ -380,12 +381,7 @@ pub fn fd_io(mem: &mut Mem, sys: Sys, a: [u64; 6]) -> R {
                 host::pwrite(fd, &buf, a[3] as i64)
             }
         }
-        Writev => {
-            let iov: Vec<(u64, u64)> = (0..a[2].min(1024))
-                .map(|k| Ok((mem.u64(a[1] + 16 * k)?, mem.u64(a[1] + 16 * k + 8)?)))
-                .collect::<Result<_, i32>>()?;
-            host::write(fd, &gather(mem, &iov)?)
-        }
+        Writev => host::write(fd, &gather(mem, &iovec(mem, a[1], a[2].min(1024))?)?),
         Readv => {
             let mut total = 0u64;
             for k in 0..a[2].min(1024) {
@@ -409,16 +405,33 @@ pub fn fd_io(mem: &mut Mem, sys: Sys, a: [u64; 6]) -> R {
 /// (copy_file_range, splice): the optional offsets are read from and
 /// written back to guest memory around `call(off_in, off_out, len)`.
 fn with_offsets(mem: &mut Mem, a: [u64; 6], call: impl FnOnce(Option<&mut i64>, Option<&mut i64>, usize) -> R) -> R {
-    let mut oi = if a[1] != 0 { Some(mem.u64(a[1])? as i64) } else { None };
-    let mut oo = if a[3] != 0 { Some(mem.u64(a[3])? as i64) } else { None };
+    let (mut oi, mut oo) = (read_offset(mem, a[1])?, read_offset(mem, a[3])?);
     let n = call(oi.as_mut(), oo.as_mut(), a[4].min(1 << 30) as usize)?;
-    if let Some(o) = oi {
-        mem.put_u64(a[1], o as u64)?;
-    }
-    if let Some(o) = oo {
-        mem.put_u64(a[3], o as u64)?;
-    }
+    write_offset(mem, a[1], oi)?;
+    write_offset(mem, a[3], oo)?;
     Ok(n)
+}
+
+/// An optional `loff_t *` argument's value (None for a null pointer).
+fn read_offset(mem: &Mem, at: u64) -> Result<Option<i64>, i32> {
+    Ok(if at != 0 { Some(mem.u64(at)? as i64) } else { None })
+}
+
+/// Puts an offset `read_offset` gave back where it came from.
+fn write_offset(mem: &mut Mem, at: u64, off: Option<i64>) -> Result<(), i32> {
+    match off {
+        Some(o) => mem.put_u64(at, o as u64),
+        None => Ok(()),
+    }
+}
+
+/// Most bytes one gathered or scattered call moves.
+pub const IO_MAX: u64 = 1 << 24;
+
+/// A guest `struct iovec` array of `count` entries: (base, length), each
+/// length at most [`IO_MAX`].
+pub fn iovec(mem: &Mem, at: u64, count: u64) -> Result<Vec<(u64, u64)>, i32> {
+    (0..count).map(|k| Ok((mem.u64(at + 16 * k)?, mem.u64(at + 16 * k + 8)?.min(IO_MAX)))).collect()
 }
 
 /// The bytes of a guest `iovec` array's buffers, in order, up to 16 MiB in
@@ -426,16 +439,15 @@ fn with_offsets(mem: &mut Mem, a: [u64; 6], call: impl FnOnce(Option<&mut i64>, 
 /// up to the first bad buffer (a short write, as Linux does; EFAULT if that
 /// is the first).
 pub fn gather(mem: &Mem, iov: &[(u64, u64)]) -> Result<Vec<u8>, i32> {
-    const MAX: u64 = 1 << 24;
     let mut data = Vec::new();
     for &(base, len) in iov {
-        let n = len.min(MAX - data.len() as u64);
+        let n = len.min(IO_MAX - data.len() as u64);
         match mem.read(base, n as usize) {
             Ok(b) => data.extend(b),
             Err(e) if data.is_empty() => return Err(e),
             Err(_) => break,
         }
-        if data.len() as u64 == MAX {
+        if data.len() as u64 == IO_MAX {
             break;
         }
     }
@@ -843,7 +855,7 @@ impl Process {
                     }
                     c if INTS.contains(&c) || SEALS.contains(&c) => host::fcntl(fd, c as i32, a[2]),
                     c if LOCKS.contains(&c) => {
-                        let mut fl: [u8; 32] = mem.read(a[2], 32)?.try_into().map_err(|_| EFAULT)?;
+                        let mut fl: [u8; 32] = mem.array(a[2])?;
                         let r = host::fcntl_lock(fd, c as i32, &mut fl)?;
                         mem.write(a[2], &fl)?;
                         Ok(r)
@@ -945,16 +957,13 @@ impl Process {
             }
             Utimensat => {
                 let path = if a[1] != 0 { Some(self.host_path(&mem.cstr(a[1])?)?) } else { None };
-                let times: Option<[u8; 32]> =
-                    if a[2] != 0 { Some(mem.read(a[2], 32)?.try_into().map_err(|_| EFAULT)?) } else { None };
+                let times: Option<[u8; 32]> = if a[2] != 0 { Some(mem.array(a[2])?) } else { None };
                 host::utimensat(dirfd, path.as_deref(), times.as_ref(), a[3] as i32)
             }
             Sendfile => {
-                let mut off = if a[2] != 0 { Some(mem.u64(a[2])? as i64) } else { None };
+                let mut off = read_offset(mem, a[2])?;
                 let n = host::sendfile(a[0] as i32, a[1] as i32, off.as_mut(), a[3].min(1 << 30) as usize)?;
-                if let Some(o) = off {
-                    mem.put_u64(a[2], o as u64)?;
-                }
+                write_offset(mem, a[2], off)?;
                 Ok(n)
             }
             CopyFileRange => {
@@ -1046,7 +1055,7 @@ impl Process {
             }
             TimerfdSettime => {
                 // struct itimerspec: four 8-byte fields on 64-bit ABIs.
-                let new: [u8; 32] = mem.read(a[2], 32)?.try_into().map_err(|_| EFAULT)?;
+                let new: [u8; 32] = mem.array(a[2])?;
                 let old = host::timerfd_settime(fd, a[1] as i32, &new)?;
                 if a[3] != 0 {
                     mem.write(a[3], &old)?;
@@ -1061,14 +1070,11 @@ impl Process {
             Splice => with_offsets(mem, a, |i, o, len| host::splice(fd, i, a[2] as i32, o, len, a[5] as u32)),
             Preadv | Pwritev => {
                 // Gathered into (or scattered from) one buffer at the offset.
-                let mut iov = Vec::new();
-                for k in 0..a[2].min(1024) {
-                    iov.push((mem.u64(a[1] + 16 * k)?, mem.u64(a[1] + 16 * k + 8)?.min(1 << 24)));
-                }
+                let iov = iovec(mem, a[1], a[2].min(1024))?;
                 if sys == Pwritev {
                     return host::pwrite(fd, &gather(mem, &iov)?, a[3] as i64);
                 }
-                let mut data = vec![0u8; iov.iter().map(|(_, l)| *l as usize).sum::<usize>().min(1 << 24)];
+                let mut data = vec![0u8; iov.iter().map(|(_, l)| *l).sum::<u64>().min(IO_MAX) as usize];
                 let n = host::pread(fd, &mut data, a[3] as i64)? as usize;
                 let mut left = &data[..n];
                 for (base, len) in &iov {
@@ -1090,11 +1096,11 @@ impl Process {
                 Ok(0)
             }
             // Each thread runs these itself (task.rs, net.rs).
-            Socket | Socketpair | Bind | Listen | Accept | Accept4 | Connect | Getsockname | Getpeername | Sendto
-            | Recvfrom | Setsockopt | Getsockopt | Shutdown | Sendmsg | Recvmsg | GetRobustList | RtSigsuspend
-            | RtSigtimedwait | RtSigpending | RtSigreturn | Sigaltstack | EpollCreate1 | EpollCtl | EpollPwait
-            | EpollPwait2 | Ppoll | Pselect6 | Wait4 | Waitid | Execve | Clone | Clone3 | Getitimer | Setitimer
-            | FlushIcache | Nanosleep | ClockNanosleep => Err(ENOSYS),
+            Socketpair | Bind | Accept | Accept4 | Connect | Getsockname | Getpeername | Sendto | Recvfrom
+            | Setsockopt | Getsockopt | Sendmsg | Recvmsg | GetRobustList | RtSigsuspend | RtSigtimedwait
+            | RtSigpending | RtSigreturn | Sigaltstack | EpollCreate1 | EpollCtl | EpollPwait | EpollPwait2 | Ppoll
+            | Pselect6 | Wait4 | Waitid | Execve | Clone | Clone3 | Getitimer | Setitimer | FlushIcache | Nanosleep
+            | ClockNanosleep => Err(ENOSYS),
         }
     }
 

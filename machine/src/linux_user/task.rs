@@ -31,7 +31,7 @@ use xlate_frontend::riscv::{
 use xlate_softmmu::Bus;
 use xlate_translator::{Engine, EngineKind, Exit};
 
-use super::syscall::{fd_io, Ending, Mem, Process, Sys};
+use super::syscall::{fd_io, Abi, Ending, Mem, Process, Sys};
 use super::{fdwait, host, net, procs};
 
 const NSIG: usize = 64;
@@ -125,6 +125,9 @@ pub struct Shared {
     threshold: u32,
     alarm_gen: AtomicU64,
     strace: bool,
+    /// The guest ABI (the process's, kept here so a system call need not
+    /// take the process lock to find its number).
+    abi: &'static Abi,
     /// This host process is a fork child: it ends with `_exit` (or the
     /// guest's fatal signal) once the guest process ends.
     fork_child: AtomicBool,
@@ -133,7 +136,7 @@ pub struct Shared {
 impl Shared {
     pub fn new(proc: Process, bus: Arc<Bus>, trampoline: u64, engine: EngineKind, threshold: u32) -> Arc<Shared> {
         let pid = std::process::id() as i32;
-        let strace = proc.strace;
+        let (strace, abi) = (proc.strace, proc.abi);
         Arc::new(Shared {
             proc: Mutex::new(proc),
             bus,
@@ -151,17 +154,17 @@ impl Shared {
             threshold,
             alarm_gen: AtomicU64::new(0),
             strace,
+            abi,
             fork_child: AtomicBool::new(false),
         })
     }
 
-    /// The main thread (tid == pid).
-    /// The first thread, with the ignored signals and mask the process
-    /// inherited (see [`host::inherited_signals`]).
+    /// The main thread (tid == pid), with the ignored signals and mask the
+    /// process inherited (see [`host::inherited_signals`]).
     pub fn main_thread_with(self: &Arc<Shared>, inherited: host::ExecSignals) -> Arc<Thread> {
         let mut acts = self.actions.lock();
         for (sig, act) in acts.iter_mut().enumerate().skip(1).take(64) {
-            if inherited.ignored >> (sig - 1) & 1 != 0 {
+            if inherited.ignored & bit(sig as i32) != 0 {
                 act.handler = 1; // SIG_IGN
             }
         }
@@ -851,10 +854,7 @@ impl Thread {
             Read | Readv => {
                 fdwait::wait_readable(a[0] as i32, &|| self.interrupting()).and_then(|()| fd_io(&mut mem, sys, a))
             }
-            Write => fd_io(&mut mem, sys, a),
-            Writev => fd_io(&mut mem, sys, a),
-            Pread64 => fd_io(&mut mem, sys, a),
-            Pwrite64 => fd_io(&mut mem, sys, a),
+            Write | Writev | Pread64 | Pwrite64 => fd_io(&mut mem, sys, a),
             EpollCreate1 => fdwait::epoll_create1(a[0]),
             EpollCtl => fdwait::epoll_ctl(&mem, a),
             EpollPwait | EpollPwait2 => {
@@ -888,13 +888,9 @@ impl Thread {
             Waitid => procs::waitid(&mut mem, a, &|| self.interrupting()),
             Execve => {
                 // Ignored signals stay ignored in the new program; the mask stays.
-                let ignored = sh.actions.lock().iter().enumerate().skip(1).fold(0u64, |m, (sig, act)| {
-                    if act.handler == 1 {
-                        m | 1 << (sig - 1)
-                    } else {
-                        m
-                    }
-                });
+                let acts = sh.actions.lock();
+                let ignored = (1..acts.len()).filter(|&s| acts[s].handler == 1).fold(0, |m, s| m | bit(s as i32));
+                drop(acts);
                 let sigs = host::ExecSignals { ignored, blocked: self.st.lock().mask };
                 let e = procs::execve(&sh.proc.lock(), &mem, a, sh.engine, sh.threshold, sigs);
                 Err(e)
@@ -966,8 +962,8 @@ impl Thread {
             }
             // A waiting record lock: tried without waiting, in slices, so
             // that it neither holds the process lock nor outlives a signal.
-            Fcntl if matches!(a[1], 7 | 38) => match mem.read(a[2], 32).map(<[u8; 32]>::try_from) {
-                Ok(Ok(fl)) => loop {
+            Fcntl if matches!(a[1], 7 | 38) => match mem.array::<32>(a[2]) {
+                Ok(fl) => loop {
                     let mut try_fl = fl;
                     match host::fcntl_lock(a[0] as i32, a[1] as i32 - 1, &mut try_fl) {
                         Err(libc::EAGAIN | libc::EACCES) if self.interrupting() => break Err(libc::EINTR),
@@ -975,7 +971,7 @@ impl Thread {
                         r => break r,
                     }
                 },
-                _ => Err(libc::EFAULT),
+                Err(e) => Err(e),
             },
             FlushIcache => {
                 // riscv_flush_icache: what fence.i does, on every thread.
@@ -1190,7 +1186,7 @@ impl SyscallHandler for Thread {
         let sh = &self.shared;
         let strace = sh.strace;
         let mut resume = pc + 4;
-        let abi = sh.proc.lock().abi;
+        let abi = sh.abi;
         let sys = (abi.sysno)(nr);
         let name = || sys.map_or_else(|| format!("syscall_{nr}"), Sys::name);
         match self.mine(cpu, sys, a) {
