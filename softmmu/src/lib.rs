@@ -5,6 +5,7 @@
 //! Nothing here knows about any guest ISA.
 
 mod bus;
+mod mapping;
 mod ram;
 mod tlb;
 

@@ -1,6 +1,6 @@
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use memmap2::MmapMut;
+use crate::mapping::Mapping;
 
 /// A block of guest RAM (or ROM) at a fixed guest physical base.
 ///
@@ -9,7 +9,7 @@ use memmap2::MmapMut;
 /// outside the mapping.
 pub struct Ram {
     base: u64,
-    map: MmapMut,
+    map: Mapping,
     readonly: bool,
     /// One byte per guest page: [`CODE`] when translated code was built from
     /// it, [`NO_WRITE`] when guest stores to it must fault.
@@ -48,12 +48,26 @@ impl Ram {
     }
 
     pub fn new(base: u64, size: u64, readonly: bool) -> std::io::Result<Ram> {
+        Self::build(base, size, readonly, false)
+    }
+
+    /// Writable RAM mapped at the host address equal to its guest address
+    /// where that range of the host's address space is free (else anywhere),
+    /// so that code addressing it directly needs no offset: Linux user mode's
+    /// guest memory, as QEMU's user mode places it.
+    pub fn new_identity(base: u64, size: u64) -> std::io::Result<Ram> {
+        Self::build(base, size, false, true)
+    }
+
+    fn build(base: u64, size: u64, readonly: bool, identity: bool) -> std::io::Result<Ram> {
         let len = usize::try_from(size).map_err(|_| std::io::Error::other("RAM size too large"))?;
-        let map = MmapMut::map_anon(len.max(1))?;
+        let map = match identity.then(|| Mapping::anon_at(base, len)).flatten() {
+            Some(m) => m,
+            None => Mapping::anon(len)?,
+        };
         // Transparent huge pages, as QEMU asks for guest RAM: far fewer host
         // TLB misses when the guest touches memory at random. Only a hint.
-        #[cfg(target_os = "linux")]
-        let _ = map.advise(memmap2::Advice::HugePage);
+        map.advise_huge_pages();
         let pages = size.div_ceil(crate::PAGE_SIZE) as usize;
         let code = (0..pages).map(|_| AtomicU8::new(0)).collect();
         Ok(Ram { base, map, readonly, code })
@@ -79,7 +93,7 @@ impl Ram {
 
     /// Host pointer to the start of the mapping (for TLB addends).
     pub fn host_base(&self) -> *mut u8 {
-        self.map.as_ptr() as *mut u8
+        self.map.as_ptr()
     }
 
     pub fn read(&self, paddr: u64, buf: &mut [u8]) -> bool {
@@ -123,16 +137,10 @@ impl Ram {
                 unsafe { std::ptr::write_bytes(self.host_base().add(from), 0, to - from) };
             }
         };
-        if lo < hi {
-            // SAFETY: the range is page-aligned and inside the mapping; its
-            // contents become zero, which is what the guest asked for (guest
-            // memory is only accessed through raw pointers, never borrowed).
-            let r = unsafe { self.map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, lo, hi - lo) };
-            if r.is_ok() {
-                fill(o, lo);
-                fill(hi, o + len);
-                return true;
-            }
+        if lo < hi && self.map.discard(lo, hi - lo) {
+            fill(o, lo);
+            fill(hi, o + len);
+            return true;
         }
         fill(o, o + len);
         true
@@ -189,6 +197,23 @@ impl Ram {
 #[cfg(test)]
 mod tests {
     use super::Ram;
+
+    #[test]
+    fn identity_ram_sits_at_its_guest_address_or_elsewhere_when_taken() {
+        let base = 0x7_3000_0000;
+        let a = Ram::new_identity(base, 1 << 20).unwrap();
+        assert_eq!(a.direct().host, base, "a free range is used as is");
+        // The range is taken now: the second one goes anywhere, and both work.
+        let b = Ram::new_identity(base, 1 << 20).unwrap();
+        assert_ne!(b.direct().host, base);
+        assert!(a.write(base + 8, &[1, 2]) && b.write(base + 8, &[3, 4]));
+        let (mut x, mut y) = ([0u8; 2], [0u8; 2]);
+        assert!(a.read(base + 8, &mut x) && b.read(base + 8, &mut y));
+        assert_eq!((x, y), ([1, 2], [3, 4]));
+        assert!(a.zero(base, 1 << 20) && b.zero(base, 1 << 20));
+        assert!(a.read(base + 8, &mut x));
+        assert_eq!(x, [0, 0]);
+    }
 
     #[test]
     fn zero_clears_partial_and_whole_pages() {

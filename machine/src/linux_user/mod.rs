@@ -260,7 +260,8 @@ pub fn exec(opts: ExecOptions) -> Result<i32, String> {
 fn exec_riscv64(opts: &ExecOptions, bytes: &[u8], elf: &Elf) -> Result<i32, String> {
     let mut bus = Bus::default();
     bus.add_ram(
-        Ram::new(GUEST_BASE, GUEST_END - GUEST_BASE, false).map_err(|e| format!("cannot reserve guest memory: {e}"))?,
+        Ram::new_identity(GUEST_BASE, GUEST_END - GUEST_BASE)
+            .map_err(|e| format!("cannot reserve guest memory: {e}"))?,
     );
     bus.add_ram(Ram::new(STUB_BASE, PAGE_SIZE, true).map_err(|e| format!("cannot allocate memory: {e}"))?);
     // wfi; j .

@@ -965,23 +965,27 @@ impl<'a, I: Isa> Clif<'a, I> {
         };
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
-        let off = self.b.ins().iadd_imm_s(root, disp.wrapping_sub(d.base as i64));
+        // The offset into RAM, `root + disp - base`, computed where it is
+        // used (one host address computation each).
+        let into_ram = disp.wrapping_sub(d.base as i64);
         let end = disp.wrapping_add(sz as i64);
         let covered = self.avail.in_ram.get(&root).is_some_and(|&(lo, hi)| lo <= disp && end <= hi);
         let m = RAM_CHECK_MARGIN;
         if !covered && d.size > 2 * m as u64 + sz {
             // root + disp - m >= base and root + disp + size + m <= base + ram size.
-            let low = self.b.ins().iadd_imm_s(off, -m);
+            let low = self.b.ins().iadd_imm_s(root, into_ram.wrapping_sub(m));
             let limit = d.size - sz - 2 * m as u64;
             let bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, low, limit as i64);
             self.check(bad, slow);
             self.avail.in_ram.insert(root, (disp - m, end + m));
         } else if !covered {
+            let off = self.b.ins().iadd_imm_s(root, into_ram);
             let limit = d.size.saturating_sub(sz);
             let bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, off, limit as i64);
             self.check(bad, slow);
         }
-        if size > 1 && (aligned || write) {
+        let off = if write || (size > 1 && aligned) { Some(self.b.ins().iadd_imm_s(root, into_ram)) } else { None };
+        if let (Some(off), true) = (off, size > 1 && (aligned || write)) {
             // The base is page-aligned: off has addr's low bits. Atomics
             // must be aligned; a plain store only must not straddle two
             // pages (one code mark below covers it).
@@ -994,7 +998,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             };
             self.check(bad, slow);
         }
-        if write {
+        if let (Some(off), true) = (off, write) {
             // In range now, so the mark index is too.
             let page = self.b.ins().ushr_imm_s(off, i64::from(PAGE_BITS));
             let marks = self.iconst(d.code_marks);
@@ -1003,8 +1007,13 @@ impl<'a, I: Isa> Clif<'a, I> {
             let code = self.b.ins().icmp_imm_s(IntCC::NotEqual, mark, 0);
             self.check(code, slow);
         }
-        let bias = self.iconst(d.host.wrapping_sub(d.base));
-        let host = self.b.ins().iadd(root, bias);
+        let host = match d.host.wrapping_sub(d.base) {
+            0 => root, // RAM mapped where the guest sees it
+            bias => {
+                let bias = self.iconst(bias);
+                self.b.ins().iadd(root, bias)
+            }
+        };
         (slow, host, disp as i32)
     }
 
