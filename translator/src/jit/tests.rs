@@ -150,6 +150,22 @@ fn run_engine(mut e: Engine<Riscv>, direct: bool, prog: &[u32], init: &dyn Fn(&m
     cpu
 }
 
+/// The interpreter with a commit log (to nowhere): every FP instruction
+/// runs its SoftFloat helper, none of the fast paths.
+fn softfloat_run(prog: &[u32], init: &dyn Fn(&mut Cpu)) -> Box<Cpu> {
+    let mut prog = prog.to_vec();
+    prog.push(WFI);
+    let mut e = Engine::<Riscv>::new(EngineKind::Interp, 0).unwrap();
+    let mut cpu = machine(&prog, init);
+    let out = Box::new(std::io::sink());
+    e.set_trace(&mut cpu, crate::TraceConfig { out, start: 0, range: None, user_only: false, disasm: false });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while e.run(&mut cpu, 100_000) != Exit::Wfi {
+        assert!(Instant::now() < deadline, "softfloat run did not finish (pc {:#x})", cpu.pc);
+    }
+    cpu
+}
+
 fn ram(cpu: &Cpu) -> Vec<u8> {
     let mut v = vec![0; RAM_SIZE as usize];
     assert!(cpu.bus.read_bytes(RAM, &mut v));
@@ -623,7 +639,82 @@ fn random_fp_matches_interp() {
             c.regs[32 + k] = if k < 8 { x.to_bits() } else { 0xffff_ffff_0000_0000 | u64::from((x as f32).to_bits()) };
         }
     };
-    differential("random fp", &prog, &init);
+    let jit = differential("random fp", &prog, &init);
+    assert_same("random fp: softfloat vs jit", &softfloat_run(&prog, &init), &jit);
+}
+
+#[test]
+fn fp_edge_results_match_interp() {
+    // The fast paths accept some results only after a closer look: sums of
+    // any size (a tiny sum is exact), products with a zero factor (exact
+    // zeros). Every pair of edge values through fadd, fsub, fmul and fdiv
+    // (and fsqrt of each), in both precisions, with the flags of each
+    // operation logged: once with inexact cleared before each operation,
+    // once with it kept accrued (the two ways code is translated).
+    let fop = |f7: u32, rs2, rs1, rd| r(f7, rs2, rs1, 7, rd, 0x53);
+    let doubles = [
+        0.0,
+        -0.0,
+        f64::MIN_POSITIVE,
+        -f64::MIN_POSITIVE,
+        2.0 * f64::MIN_POSITIVE,
+        1.5 * f64::MIN_POSITIVE,
+        f64::MIN_POSITIVE / 4.0,
+        1e-200,
+        1.0 - f64::EPSILON / 2.0, // times the smallest normal: rounds up to it, underflowing
+        f64::MAX,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        3.0,
+        -0.1,
+    ];
+    let singles = doubles.map(|d| match d {
+        1e-200 => 1e-30f32,
+        x if x == 1.0 - f64::EPSILON / 2.0 => 1.0 - f32::EPSILON / 2.0,
+        x if x.abs() == f64::MIN_POSITIVE => (f32::MIN_POSITIVE).copysign(x as f32),
+        x if x == 2.0 * f64::MIN_POSITIVE => 2.0 * f32::MIN_POSITIVE,
+        x if x == 1.5 * f64::MIN_POSITIVE => 1.5 * f32::MIN_POSITIVE,
+        x if x == f64::MIN_POSITIVE / 4.0 => f32::MIN_POSITIVE / 4.0,
+        f64::MAX => f32::MAX,
+        x => x as f32,
+    });
+    let n = doubles.len() as u32;
+    for keep_inexact in [false, true] {
+        let mut prog = Vec::new();
+        // f0-f14 doubles, f16-f30 singles; f15 and f31 take the results.
+        for (fmt, base, rd) in [(1, 0, 15), (0, 16, 31)] {
+            let mut ops = Vec::new();
+            for a in 0..n {
+                ops.push(fop(0x2c | fmt, 0, base + a, rd)); // fsqrt
+                for b in 0..n {
+                    for f7 in [0x00, 0x04, 0x08, 0x0c] {
+                        ops.push(fop(f7 | fmt, base + b, base + a, rd)); // fadd, fsub, fmul, fdiv
+                    }
+                }
+            }
+            for op in ops {
+                prog.push(op);
+                prog.push(csrrw(21, 1, 22)); // fflags: read, then reset to x22
+                prog.push(sd(21, 31, 0));
+                prog.push(addi(31, 31, 8));
+            }
+        }
+        let init = move |c: &mut Cpu| {
+            c.csr.mstatus |= 3 << 13; // FS dirty
+            c.regs[22] = u64::from(keep_inexact); // NX
+            c.csr.fcsr = c.regs[22];
+            for k in 0..15 {
+                c.regs[32 + k] = doubles[k].to_bits();
+                c.regs[48 + k] = 0xffff_ffff_0000_0000 | u64::from(singles[k].to_bits());
+            }
+        };
+        let what = format!("fp edges (inexact kept: {keep_inexact})");
+        let jit = differential(&what, &prog, &init);
+        // The interpreter takes the same fast paths; with a commit log it
+        // calls SoftFloat for every operation instead.
+        assert_same(&format!("{what}: softfloat vs jit"), &softfloat_run(&prog, &init), &jit);
+    }
 }
 
 #[test]

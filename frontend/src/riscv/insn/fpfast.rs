@@ -50,7 +50,7 @@ pub fn guarded<E: Emitter, F: Float, const OP: u8>(
                 _ => FpOp::MulAdd,
             };
             let r = e.fp(hop, double, [a, b, c]);
-            let n = normal::<E, F>(e, r);
+            let n = no_flags::<E, F, OP>(e, r);
             let mut ok = e.bin(BinOp::And, st, n);
             let mut bx = None;
             if F::BOXED {
@@ -67,9 +67,12 @@ pub fn guarded<E: Emitter, F: Float, const OP: u8>(
                 bx = Some(flag);
             }
             // Code translated while inexact was not accrued (and so likely
-            // runs so): an exact result raises no flag either.
-            if !fused && !Mode(e.mode()).inexact_accrued() {
-                let retry = Retry { a, b, r, boxed: bx, rm };
+            // runs so): an exact result raises no flag either. A product
+            // with a zero factor is an exact zero, common enough in real
+            // data to deserve a second look too.
+            let exact = !Mode(e.mode()).inexact_accrued();
+            if !fused && (exact || OP == MUL) {
+                let retry = Retry { a, b, r, boxed: bx, rm, exact };
                 return Some(Guard { ok, value: put::<E, F>(e, r), retry: Some(retry) });
             }
             (ok, put::<E, F>(e, r))
@@ -188,18 +191,35 @@ pub struct Retry<V> {
     r: V,
     boxed: Option<V>,
     rm: u32,
+    /// Accept any exact result (else only a product's exact zero).
+    exact: bool,
 }
 
-/// The second chance of a [`Guard`]: round-to-nearest-even, a normal result
-/// (and boxed operands) as before, and an exact result instead of inexact
-/// accrued.
+/// The second chance of a [`Guard`]: round-to-nearest-even (and boxed
+/// operands) as before, and either a result that raised no flag but is
+/// exact instead of inexact accrued, or a zero product of a zero factor.
 pub fn retry<E: Emitter, F: Float, const OP: u8>(e: &mut E, rt: &Retry<E::V>) -> E::V {
     let st = nearest_even(e, rt.rm).unwrap_or_else(|| e.imm(0));
-    let x = exact::<E, F, OP>(e, rt.a, rt.b, rt.r);
-    // Worked out again rather than kept alive from the main line.
-    let n = normal::<E, F>(e, rt.r);
-    let ok = e.bin(BinOp::And, st, n);
-    let ok = e.bin(BinOp::And, ok, x);
+    let mut chance = e.imm(0);
+    if rt.exact {
+        let x = exact::<E, F, OP>(e, rt.a, rt.b, rt.r);
+        // Worked out again rather than kept alive from the main line.
+        let n = no_flags::<E, F, OP>(e, rt.r);
+        chance = e.bin(BinOp::And, n, x);
+    }
+    if OP == op::MUL {
+        // 0 * finite is an exact zero; a zero from non-zero factors underflowed.
+        let mag = e.imm(F::SIGN - 1);
+        let zero = e.imm(0);
+        let [a, b, r] = [rt.a, rt.b, rt.r].map(|v| {
+            let m = e.bin(BinOp::And, v, mag);
+            e.cmp(Cond::Eq, m, zero)
+        });
+        let factor = e.bin(BinOp::Or, a, b);
+        let z = e.bin(BinOp::And, r, factor);
+        chance = e.bin(BinOp::Or, chance, z);
+    }
+    let ok = e.bin(BinOp::And, st, chance);
     match rt.boxed {
         Some(bx) => e.bin(BinOp::And, ok, bx),
         None => ok,
@@ -354,18 +374,36 @@ fn valid_rm<E: Emitter>(e: &mut E, rm: u32) -> E::V {
     e.cmp(Cond::LtU, s, lim)
 }
 
-/// 1 if the raw result `r` is finite and above the smallest normal in
-/// magnitude: a result that rounded up to the smallest normal may still
-/// have underflowed (tininess is detected after rounding).
+/// 1 if the raw result `r` is finite and at least twice the smallest normal
+/// in magnitude (its exponent field is neither of the two lowest nor the
+/// highest): a result that rounded up to the smallest normal may still have
+/// underflowed (tininess is detected after rounding). Shifts and small
+/// immediates only, no wide constants.
 fn normal<E: Emitter, F: Float>(e: &mut E, r: E::V) -> E::V {
-    let mag = e.imm(F::SIGN - 1);
-    let abs = e.bin(BinOp::And, r, mag);
-    let inf = (F::SIGN - 1) & !((1u64 << F::FRAC) - 1);
-    let lo = (1u64 << F::FRAC) + 1;
-    let lo_v = e.imm(lo);
-    let t = e.bin(BinOp::Sub, abs, lo_v);
-    let span = e.imm(inf - lo);
+    let max = (1u64 << (F::BITS - 1 - F::FRAC)) - 1;
+    let frac = e.imm(u64::from(F::FRAC));
+    let ex = e.bin(BinOp::ShrU, r, frac);
+    let mask = e.imm(max);
+    let ex = e.bin(BinOp::And, ex, mask);
+    let two = e.imm(2);
+    let t = e.bin(BinOp::Sub, ex, two);
+    let span = e.imm(max - 2);
     e.cmp(Cond::LtU, t, span)
+}
+
+/// 1 if the raw result `r` of `OP` (rounded to nearest-even) shows that no
+/// flag but inexact was raised: a finite sum or difference (one too small
+/// to be normal is exact, so it never underflows), else a [`normal`] result.
+fn no_flags<E: Emitter, F: Float, const OP: u8>(e: &mut E, r: E::V) -> E::V {
+    if !matches!(OP, op::ADD | op::SUB) {
+        return normal::<E, F>(e, r);
+    }
+    let max = (1u64 << (F::BITS - 1 - F::FRAC)) - 1;
+    let frac = e.imm(u64::from(F::FRAC));
+    let ex = e.bin(BinOp::ShrU, r, frac);
+    let mask = e.imm(max);
+    let ex = e.bin(BinOp::And, ex, mask);
+    e.cmp(Cond::Ne, ex, mask)
 }
 
 /// 1 if `v`'s upper 32 bits are all ones (a NaN-boxed single).
