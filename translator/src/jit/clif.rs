@@ -261,9 +261,12 @@ struct Avail {
 }
 
 /// A direct-RAM range check proves this many bytes on either side of the
-/// access in RAM too, so nearby accesses off the same base need none. (An
-/// access this close to either end of RAM takes the slow path instead.)
-const RAM_CHECK_MARGIN: i64 = 256;
+/// access in RAM too, so nearby accesses off the same base (a stack frame's
+/// slots, a structure's fields) need none. An access this close to either
+/// end of RAM takes the slow path instead, so the margin must stay well
+/// below the gaps user mode leaves there (a page above the stack, the ELF
+/// headers below the code).
+const RAM_CHECK_MARGIN: i64 = 2048;
 
 /// An operand of an available expression: constants by value, since each
 /// `imm` is a new Cranelift value.

@@ -733,15 +733,18 @@ fn accesses_at_the_ends_of_ram_and_pages_match_interp() {
         sd(6, 25, 4093), // misaligned, across two pages
         ld(10, 25, 4093),
         ld(11, 25, 3),
-        ld(12, 22, 0),    // well inside: its check covers a margin around it
-        ld(13, 22, 1016), // the last doubleword, beyond that margin
-        ld(14, 22, 1020), // straddles the end: access fault, skipped
+        ld(12, 22, 0), // just far enough from the end: its check proves a margin up to it
+        addi(17, 22, 2047),
+        ld(13, 17, 1), // the last doubleword, inside that margin (same root)
+        ld(14, 17, 5), // past the margin, straddling the end: checked, access fault, skipped
+        ld(15, 21, 0), // inside the margin at the end: the slow path
     ];
     let cpu = differential("ram ends", &prog, &|c| {
         c.regs[24] = RAM + RAM_SIZE - 8;
         c.regs[23] = RAM;
         c.regs[25] = DATA;
-        c.regs[22] = RAM + RAM_SIZE - 1024;
+        c.regs[22] = RAM + RAM_SIZE - 2056;
+        c.regs[21] = RAM + RAM_SIZE - 1024;
     });
     assert_eq!(cpu.regs[26], 2, "two accesses faulted");
     assert_eq!(cpu.regs[10], cpu.regs[6]);
