@@ -438,6 +438,9 @@ pub trait Isa: 'static {
     /// whatever they say): compiled code may chain to a successor that
     /// differs from it in them.
     const MODE_HINTS: u32 = 0;
+    /// Register indexes ([`Emitter::reg`]) holding floating-point values as
+    /// raw IEEE bits: compiled loops keep them in host FP registers.
+    const FLOAT_REGS: std::ops::Range<usize> = 0..0;
     fn bus(cpu: &Self::Cpu) -> &xlate_softmmu::Bus;
     fn disasm(i: &Self::Insn) -> String;
     /// Current privilege level, as the commit log prints it.

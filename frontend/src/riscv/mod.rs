@@ -277,6 +277,7 @@ impl Isa for Riscv {
     const NUM_MMU: usize = NUM_MMU;
     const STOP_EXIT: u64 = STOP_EXIT;
     const MODE_HINTS: u32 = MODE_NX;
+    const FLOAT_REGS: std::ops::Range<usize> = 32..64;
 
     fn mode(cpu: &Cpu) -> u32 {
         cpu.mode()

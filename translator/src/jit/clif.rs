@@ -213,6 +213,10 @@ pub struct Clif<'a, I: Isa> {
     /// `and` of booleans, as the `i8` flags they combine: a guard made of
     /// several conditions becomes a chain of compare-and-branch.
     ands: HashMap<Value, Vec<Value>>,
+    /// Raw bits made from an `f64` (an FP result, an FP register held in a
+    /// host FP register), mapped to it: the next FP operation, or register
+    /// write, takes the `f64` itself instead of moving the bits back.
+    doubles: HashMap<Value, Value>,
     /// What the current block can reuse (see [`Avail`]).
     avail: Avail,
     helper_sig: SigRef,
@@ -357,6 +361,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             consts: HashMap::new(),
             offsets: HashMap::new(),
             ands: HashMap::new(),
+            doubles: HashMap::new(),
             avail: Avail::default(),
             helper_sig,
             trampoline_sig,
@@ -376,7 +381,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         e.looping = parts.iter().any(|p| p.direct_successors().iter().any(|t| e.headers.contains_key(t)));
         e.write_through = e.written.len() * uses.sites > WRITE_BACK_BUDGET;
         for r in e.live.clone() {
-            let var = e.b.declare_var(I64);
+            let var = e.b.declare_var(if e.in_fp_reg(r) { F64 } else { I64 });
             e.vars[r] = Some(var);
         }
         if e.looping {
@@ -441,10 +446,32 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// Defines the variables of `regs` from the CPU structure.
     fn load(&mut self, regs: &[usize]) {
         for &r in regs {
-            let v = self.b.ins().load(I64, cpu_flags(), self.cpu, Self::reg_off(r));
+            let ty = if self.in_fp_reg(r) { F64 } else { I64 };
+            let v = self.b.ins().load(ty, cpu_flags(), self.cpu, Self::reg_off(r));
             if let Some(var) = self.vars[r] {
                 self.b.def_var(var, v);
             }
+        }
+    }
+
+    /// Guest register `r` lives in a host FP register: a floating-point
+    /// register in a loop (its variable is an `f64` holding the raw bits).
+    fn in_fp_reg(&self, r: usize) -> bool {
+        self.looping && I::FLOAT_REGS.contains(&r)
+    }
+
+    /// The raw bits of the `f64` `f`, remembered as made from it.
+    fn bits_of(&mut self, f: Value) -> Value {
+        let bits = self.b.ins().bitcast(I64, MemFlagsData::new(), f);
+        self.doubles.insert(bits, f);
+        bits
+    }
+
+    /// `bits` as an `f64`: the value it was made from, if any.
+    fn double_of(&mut self, bits: Value) -> Value {
+        match self.doubles.get(&bits) {
+            Some(&f) => f,
+            None => self.b.ins().bitcast(F64, MemFlagsData::new(), bits),
         }
     }
 
@@ -519,7 +546,7 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// The raw FP bits in `v` (binary32 in the low half) as a Cranelift float.
     fn float(&mut self, v: Value, double: bool) -> Value {
         if double {
-            self.b.ins().bitcast(F64, MemFlagsData::new(), v)
+            self.double_of(v)
         } else {
             let n = self.b.ins().ireduce(I32, v);
             self.b.ins().bitcast(F32, MemFlagsData::new(), n)
@@ -552,12 +579,14 @@ impl<'a, I: Isa> Clif<'a, I> {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let merge = self.b.create_block();
-        let result = self.b.append_block_param(merge, I64);
+        // An f64's bits merge as the f64 (no moves between register files).
+        let fast_f = self.doubles.get(&fast).copied();
+        let result = self.b.append_block_param(merge, if fast_f.is_some() { F64 } else { I64 });
         // The status word stays available through the merge: unchanged on
         // the fast path, read again after the helper (which may set flags).
         let status = saved.fp_status.map(|st| (st, self.b.append_block_param(merge, I64)));
         // The fast value, with the status word from before: nothing was called.
-        let mut fast_args = vec![BlockArg::Value(fast)];
+        let mut fast_args = vec![BlockArg::Value(fast_f.unwrap_or(fast))];
         fast_args.extend(status.map(|(st, _)| BlockArg::Value(st)));
         self.all_then(rest, last, merge, &fast_args, slow, false);
         self.switch(slow);
@@ -571,7 +600,13 @@ impl<'a, I: Isa> Clif<'a, I> {
             }
             self.switch(helper);
         }
+        // Bits of f64s made again here, so the fast path need not keep them.
+        let args = args.map(|a| match self.doubles.get(&a) {
+            Some(&f) => self.b.ins().bitcast(I64, MemFlagsData::new(), f),
+            None => a,
+        });
         let v = self.call(h, args, fx)?;
+        let v = if fast_f.is_some() { self.b.ins().bitcast(F64, MemFlagsData::new(), v) } else { v };
         let mut slow_args = vec![BlockArg::Value(v)];
         if status.is_some() {
             slow_args.push(BlockArg::Value(self.load_fp_status()));
@@ -580,7 +615,7 @@ impl<'a, I: Isa> Clif<'a, I> {
         self.switch(merge);
         self.avail = saved;
         self.avail.fp_status = status.map(|(_, param)| param);
-        Ok(result)
+        Ok(if fast_f.is_some() { self.bits_of(result) } else { result })
     }
 
     /// Ends the current block: on to `pass` with `args` if the flags `rest`
@@ -1192,6 +1227,10 @@ impl<I: Isa> Emitter for Clif<'_, I> {
                     v
                 }
             },
+            Some(var) if self.in_fp_reg(r) => {
+                let f = self.b.use_var(var);
+                self.bits_of(f)
+            }
             Some(var) => self.b.use_var(var),
             None => {
                 self.error.get_or_insert_with(|| format!("register {r} missed by the pre-pass"));
@@ -1204,6 +1243,7 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         match self.vars.get(r).copied().flatten() {
             Some(var) => {
                 if self.looping {
+                    let v = if self.in_fp_reg(r) { self.double_of(v) } else { v };
                     self.b.def_var(var, v);
                     if self.write_through {
                         self.b.ins().store(cpu_flags(), v, self.cpu, Self::reg_off(r));
@@ -1594,12 +1634,11 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             FpOp::Convert if double => (i.fdemote(F32, x), I32),
             FpOp::Convert => (i.fpromote(F64, x), I64),
         };
-        let bits = self.b.ins().bitcast(rt, MemFlagsData::new(), r);
-        if rt == I32 {
-            self.b.ins().uextend(I64, bits)
-        } else {
-            bits
+        if rt == I64 {
+            return self.bits_of(r);
         }
+        let bits = self.b.ins().bitcast(rt, MemFlagsData::new(), r);
+        self.b.ins().uextend(I64, bits)
     }
 
     fn fcmp(&mut self, c: FCond, double: bool, a: Value, b: Value) -> Value {

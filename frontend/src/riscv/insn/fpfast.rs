@@ -209,12 +209,11 @@ pub fn retry<E: Emitter, F: Float, const OP: u8>(e: &mut E, rt: &Retry<E::V>) ->
     }
     if OP == op::MUL {
         // 0 * finite is an exact zero; a zero from non-zero factors underflowed.
-        let mag = e.imm(F::SIGN - 1);
+        // (Compared as floats, so an emitter holding them in FP registers
+        // need not move them.)
         let zero = e.imm(0);
-        let [a, b, r] = [rt.a, rt.b, rt.r].map(|v| {
-            let m = e.bin(BinOp::And, v, mag);
-            e.cmp(Cond::Eq, m, zero)
-        });
+        let double = F::BITS == 64;
+        let [a, b, r] = [rt.a, rt.b, rt.r].map(|v| e.fcmp(FCond::Eq, double, v, zero));
         let factor = e.bin(BinOp::Or, a, b);
         let z = e.bin(BinOp::And, r, factor);
         chance = e.bin(BinOp::Or, chance, z);
