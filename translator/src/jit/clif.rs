@@ -1222,7 +1222,13 @@ impl<I: Isa> Emitter for Clif<'_, I> {
             Some(_) if !self.looping => match self.avail.regs.get(&r) {
                 Some(&v) => v,
                 None => {
-                    let v = self.b.ins().load(I64, cpu_flags(), self.cpu, Self::reg_off(r));
+                    let v = if I::FLOAT_REGS.contains(&r) {
+                        // Read into a host FP register: FP operations take it there.
+                        let f = self.b.ins().load(F64, cpu_flags(), self.cpu, Self::reg_off(r));
+                        self.bits_of(f)
+                    } else {
+                        self.b.ins().load(I64, cpu_flags(), self.cpu, Self::reg_off(r))
+                    };
                     self.avail.regs.insert(r, v);
                     v
                 }
@@ -1251,8 +1257,10 @@ impl<I: Isa> Emitter for Clif<'_, I> {
                 } else {
                     // Straight-line code stores registers as it writes
                     // them: nothing stays live to the exits, and exits and
-                    // slow paths have nothing to write back.
-                    self.b.ins().store(cpu_flags(), v, self.cpu, Self::reg_off(r));
+                    // slow paths have nothing to write back. (An FP result
+                    // is stored from the host FP register it is in.)
+                    let stored = self.doubles.get(&v).copied().unwrap_or(v);
+                    self.b.ins().store(cpu_flags(), stored, self.cpu, Self::reg_off(r));
                     self.avail.regs.insert(r, v);
                 }
             }
