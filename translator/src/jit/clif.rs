@@ -217,6 +217,9 @@ pub struct Clif<'a, I: Isa> {
     /// host FP register), mapped to it: the next FP operation, or register
     /// write, takes the `f64` itself instead of moving the bits back.
     doubles: HashMap<Value, Value>,
+    /// What some values are known to say about others (see [`Fact`]), so a
+    /// divisor the semantics already made safe is not guarded twice.
+    facts: HashMap<Value, Fact>,
     /// What the current block can reuse (see [`Avail`]).
     avail: Avail,
     helper_sig: SigRef,
@@ -246,6 +249,27 @@ pub struct Clif<'a, I: Isa> {
     /// instructions retired before), see `step_site`.
     step_sites: Vec<(cranelift_codegen::ir::Block, u64, u64)>,
     _isa: PhantomData<fn() -> I>,
+}
+
+/// What a value is known to mean: the semantics guard a division with
+/// `select(bad, 1, b)`, which the emitter recognises so the host division
+/// needs no guard of its own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fact {
+    /// `x == 0`.
+    IsZero(Value),
+    /// `x == i64::MIN`.
+    IsMin(Value),
+    /// `x == -1`.
+    IsMinus1(Value),
+    /// `a == i64::MIN && b == -1`.
+    Overflows(Value, Value),
+    /// `b == 0 || (a == i64::MIN && b == -1)`.
+    BadSigned(Value, Value),
+    /// A divisor that is never 0 (unsigned division needs nothing more).
+    NonZero,
+    /// A divisor that is never 0, nor -1 while the dividend is `a`.
+    SafeFor(Value),
 }
 
 /// Values computed earlier on the main line, which dominate the current
@@ -362,6 +386,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             offsets: HashMap::new(),
             ands: HashMap::new(),
             doubles: HashMap::new(),
+            facts: HashMap::new(),
             avail: Avail::default(),
             helper_sig,
             trampoline_sig,
@@ -1170,6 +1195,19 @@ impl<'a, I: Isa> Clif<'a, I> {
         // instruction would fault on them: divide by 1 instead and give 0,
         // as the interpreter does.
         let signed = matches!(op, BinOp::DivS | BinOp::RemS);
+        let safe = match self.facts.get(&b) {
+            Some(Fact::NonZero) => !signed,
+            Some(&Fact::SafeFor(n)) => !signed || n == a,
+            _ => false,
+        };
+        if safe {
+            return match op {
+                BinOp::DivS => self.b.ins().sdiv(a, b),
+                BinOp::DivU => self.b.ins().udiv(a, b),
+                BinOp::RemS => self.b.ins().srem(a, b),
+                _ => self.b.ins().urem(a, b),
+            };
+        }
         let mut bad = self.b.ins().icmp_imm_s(IntCC::Equal, b, 0);
         if signed {
             let a_min = self.b.ins().icmp_imm_s(IntCC::Equal, a, i64::MIN);
@@ -1290,6 +1328,21 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         }
         let v = self.bin_op(op, a, b);
         self.avail.exprs.insert(key, v);
+        let (fa, fb) = (self.facts.get(&a).copied(), self.facts.get(&b).copied());
+        let fact = match (op, fa, fb) {
+            (And, Some(Fact::IsMin(n)), Some(Fact::IsMinus1(d)))
+            | (And, Some(Fact::IsMinus1(d)), Some(Fact::IsMin(n))) => Some(Fact::Overflows(n, d)),
+            (Or, Some(Fact::IsZero(d)), Some(Fact::Overflows(n, d2)))
+            | (Or, Some(Fact::Overflows(n, d2)), Some(Fact::IsZero(d)))
+                if d == d2 =>
+            {
+                Some(Fact::BadSigned(n, d))
+            }
+            _ => None,
+        };
+        if let Some(fact) = fact {
+            self.facts.insert(v, fact);
+        }
         match (op, self.known(a), self.known(b)) {
             (Add, _, Some(c)) | (Sub, _, Some(c)) => {
                 let c = if op == Add { c as i64 } else { (c as i64).wrapping_neg() };
@@ -1346,6 +1399,15 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         let v = self.b.ins().uextend(I64, f);
         self.bools.insert(v, f);
         self.avail.exprs.insert(key, v);
+        let fact = match (c, self.known(b)) {
+            (Cond::Eq, Some(0)) => Some(Fact::IsZero(a)),
+            (Cond::Eq, Some(x)) if x == i64::MIN as u64 => Some(Fact::IsMin(a)),
+            (Cond::Eq, Some(u64::MAX)) => Some(Fact::IsMinus1(a)),
+            _ => None,
+        };
+        if let Some(fact) = fact {
+            self.facts.insert(v, fact);
+        }
         v
     }
 
@@ -1353,8 +1415,17 @@ impl<I: Isa> Emitter for Clif<'_, I> {
         if let Some(x) = self.known(c) {
             return if x != 0 { a } else { b };
         }
-        let c = self.cond(c);
-        self.b.ins().select(c, a, b)
+        let fact = match (self.facts.get(&c), self.known(a)) {
+            (Some(&Fact::IsZero(x)), Some(1..)) if x == b => Some(Fact::NonZero),
+            (Some(&Fact::BadSigned(n, x)), Some(k)) if x == b && k != 0 && k != u64::MAX => Some(Fact::SafeFor(n)),
+            _ => None,
+        };
+        let cond = self.cond(c);
+        let v = self.b.ins().select(cond, a, b);
+        if let Some(fact) = fact {
+            self.facts.insert(v, fact);
+        }
+        v
     }
 
     fn sext(&mut self, v: Value, bits: u8) -> Value {
