@@ -200,7 +200,9 @@ pub struct Clif<'a, I: Isa> {
     limit: Variable,
     /// The first Cranelift block of each part of the region, by guest pc:
     /// direct exits there become jumps.
-    headers: HashMap<u64, cranelift_codegen::ir::Block>,
+    headers: HashMap<u64, (cranelift_codegen::ir::Block, usize)>,
+    /// Index of the part being translated (in the order of `headers`).
+    part: usize,
     /// `uextend(icmp)` results of `cmp`, mapped to the `icmp` itself, so
     /// `select` and `branch` can use the flag directly.
     bools: HashMap<Value, Value>,
@@ -357,7 +359,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             // A pc listed twice keeps its first part.
             if let std::collections::hash_map::Entry::Vacant(v) = headers.entry(p.vpc) {
                 let h = b.create_block();
-                v.insert(h);
+                v.insert((h, order.len()));
                 order.push((*p, h));
             }
         }
@@ -381,6 +383,7 @@ impl<'a, I: Isa> Clif<'a, I> {
             instret,
             limit,
             headers,
+            part: 0,
             bools: HashMap::new(),
             consts: HashMap::new(),
             offsets: HashMap::new(),
@@ -418,7 +421,8 @@ impl<'a, I: Isa> Clif<'a, I> {
             e.b.def_var(e.limit, v);
         }
         e.b.ins().jump(order[0].1, &[]);
-        for (part, header) in order {
+        for (i, (part, header)) in order.into_iter().enumerate() {
+            e.part = i;
             e.b.switch_to_block(header);
             e.avail = Avail::default();
             e.translate_part(part);
@@ -722,8 +726,8 @@ impl<'a, I: Isa> Clif<'a, I> {
     /// it itself when it exits.
     fn exit_here(&mut self, pc: Value, direct: Option<u64>) {
         if let (Some(t), false, true) = (direct, self.called, self.chain.is_some()) {
-            if let Some(&header) = self.headers.get(&t) {
-                return self.internal_edge(header, pc);
+            if let Some(&(header, i)) = self.headers.get(&t) {
+                return self.internal_edge(header, i <= self.part, pc);
             }
         }
         self.writeback();
@@ -753,10 +757,16 @@ impl<'a, I: Isa> Clif<'a, I> {
     }
 
     /// An exit to another part of the region: counts the instructions and
-    /// jumps there while under the chain limit (loops must let the
-    /// dispatcher look at interrupts), else leaves through the dispatcher.
-    fn internal_edge(&mut self, header: cranelift_codegen::ir::Block, pc: Value) {
+    /// jumps there. A `backward` edge (to a part translated no later than
+    /// this one; every cycle has one) jumps only while under the chain limit
+    /// (loops must let the dispatcher look at interrupts), else leaves
+    /// through the dispatcher.
+    fn internal_edge(&mut self, header: cranelift_codegen::ir::Block, backward: bool, pc: Value) {
         let instret = self.add_instret(self.k as i64 + 1 - self.synced as i64);
+        if !backward {
+            self.b.ins().jump(header, &[]);
+            return;
+        }
         let limit = self.limit();
         let more = self.b.ins().icmp(IntCC::UnsignedLessThan, instret, limit);
         let back = self.b.create_block();

@@ -969,6 +969,28 @@ fn compiled_loop_runs_until_the_chain_limit() {
 }
 
 #[test]
+fn region_loop_through_two_parts_runs_until_the_chain_limit() {
+    // Part A: x5 += 1, on to B while x5 != x6 (a forward edge); part B:
+    // x7 += 1, back to A (the edge that closes the cycle and checks the limit).
+    let jit = Jit::<Riscv>::with_options(false, 1 << 20, true).unwrap();
+    let prog = [addi(5, 5, 1), b(8, 6, 5, 1), WFI, addi(7, 7, 1), jal(0, -16)];
+    let mut cpu = machine(&prog, &|c| c.regs[6] = 1 << 40);
+    let mode = Riscv::mode(&cpu);
+    let decode = |ws: &[u32]| ws.iter().map(|w| Riscv::decode(&w.to_le_bytes(), mode).unwrap()).collect::<Vec<_>>();
+    let a = Block::<Riscv>::new(CODE, CODE, mode, decode(&prog[..2]));
+    let b_part = Block::<Riscv>::new(CODE + 12, CODE + 12, mode, decode(&prog[3..]));
+    jit.compile_region_now(&a, &[b_part]);
+    assert!(!a.compiled().is_null());
+    assert_eq!(jit.run(&a, &mut cpu), Some(0));
+    let n = cpu.regs[5];
+    assert!(n > 1000, "only {n} iterations: the region does not loop");
+    assert!(n as i64 <= super::QUANTUM, "budget ignored");
+    assert_eq!(cpu.regs[7], n);
+    assert_eq!(cpu.instret, 4 * n);
+    assert_eq!(cpu.pc, CODE);
+}
+
+#[test]
 fn stops_inside_chained_blocks() {
     // A -> B is chained and B traps; B2 -> C is chained and C writes to a
     // page holding code (a completed instruction that ends the block).
